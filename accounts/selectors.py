@@ -1,0 +1,19 @@
+"""Reads for the accounts pages."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import Notification, User
+
+UNREAD_SHOWN = 99  # the sidebar shows "99+" beyond this: counting further is work nobody reads
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def notifications_unread_count(*, user: User) -> int:
+    """Unread notifications, counted up to UNREAD_SHOWN + 1."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).values("id")[: UNREAD_SHOWN + 1]
+    return len(unread)

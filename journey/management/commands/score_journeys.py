@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand
+
+from core.days import day_end
+from core.locks import LeaseHeld
+from journey.services.scoring import journey_rebuild, journey_score
+from milestones.services.daily import default_as_of
+
+
+class Command(BaseCommand):
+    help = (
+        "Bring every company's buyer-journey score up to the end of a day: apply the events received since "
+        "the last run (late events replay their company) and the decay that fell due. Idempotent per day."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="The day, in the workspace time zone (default: yesterday, the last complete day).",
+        )
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="Replay every company from its first event (after a rule change), without notifications.",
+        )
+
+    def handle(self, *args, as_of: date | None, rebuild: bool, **options) -> None:
+        until = day_end(as_of or default_as_of())
+        try:
+            summary = journey_rebuild(until=until) if rebuild else journey_score(until=until)
+        except LeaseHeld as held:
+            self.stdout.write(f"Not running: {held}")
+            return
+        self.stdout.write(json.dumps(summary.as_dict()))

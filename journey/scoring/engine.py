@@ -1,0 +1,397 @@
+"""The buyer-journey score (DESIGN §3) as a pure function of events, rules and a moment: no database.
+
+Scores are integer hundredths (0–1000), so there is no float drift. Events are applied in the order of
+(occurred_at, source/message id): the order in which they arrived never matters.
+
+At each event, in this order:
+1. decay steps that fall at or before the event are applied (see below);
+2. the first matching scoring rule of the event adds its points (negative signals subtract): positive
+   points of engagement events are multiplied by the velocity bonuses, added, and the result capped at
+   the rule's ceiling; an event never lowers a score through its ceiling;
+3. each stage trigger the event matches whose condition holds raises the score to at least its floor
+   (a stage's lower bound, or a fixed score such as the proposal's 9.00);
+4. an event that matched a non-negative rule or a trigger is a positive engagement: the decay clock
+   restarts from it.
+
+Decay: −decay_points at last engagement + 7 days, + 14 days, … (never below 0). A negative signal scales
+the steps that fall in the next N days after it, ends included (unsubscribed: ×2 for 28 days; competitor
+visit: ×1.5 for 14 days); overlapping windows take the larger factor.
+
+Windows look back from the event's moment, ends included: "3 blog views within 14 days" holds at a view
+when 3 matching views occurred in [t − 14 days, t]. Counts include the event itself. Nothing looks back
+more than LOOKBACK (60 days), which is what lets `replay` continue from a stored state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from core.conditions import Condition, Operator
+
+LOOKBACK = timedelta(days=60)
+MAX_SCORE = 1000
+
+ENGAGEMENT, HAND_RAISE, SALES, NEGATIVE = "engagement", "hand_raise", "sales", "negative"
+
+
+# --- Inputs ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoringEvent:
+    at: datetime
+    key: str  # "source/message_id": breaks ties between events of the same moment
+    name: str
+    session_id: str = ""
+    contact_id: int | None = None
+    properties: dict = field(default_factory=dict)  # only the keys rules and triggers look at
+    content_stage: str = ""  # problem / solution / evaluation / decision (property or resource)
+    duration_seconds: float | None = None  # session_started
+
+    @property
+    def order(self) -> tuple[datetime, str]:
+        return (self.at, self.key)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: int
+    event_name: str
+    kind: str
+    points: int
+    ceiling: int = MAX_SCORE
+    condition: Condition | None = None
+    decay_factor: int | None = None  # percent
+    decay_days: int | None = None
+
+    def matches(self, event: ScoringEvent) -> bool:
+        return self.condition is None or self.condition.matches(event.properties)
+
+    @property
+    def label(self) -> str:
+        condition = (
+            f" where {self.condition.key} {Operator(self.condition.operator).label} {self.condition.value}"
+            if self.condition
+            else ""
+        )
+        return f"{self.event_name}{condition}"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    id: int
+    name: str
+    floor: int
+    stage_key: str | None = None  # the stage it raises to (None: a fixed score)
+    event_names: frozenset[str] = frozenset()  # empty: any event
+    condition: Condition | None = None
+    min_count: int = 1
+    counting: str = "events"  # events / contacts / sessions
+    window: timedelta | None = None
+    same_session: bool = False
+
+    def accepts(self, event: ScoringEvent) -> bool:
+        if self.event_names and event.name not in self.event_names:
+            return False
+        return self.condition is None or self.condition.matches(event.properties)
+
+
+@dataclass(frozen=True)
+class Bonuses:
+    session_pct: int = 20
+    session_sessions: int = 2
+    session_window: timedelta = timedelta(days=7)
+    duration_pct: int = 15
+    duration_window: timedelta = timedelta(days=30)
+    duration_sessions: int = 2
+    content_pct: int = 25
+    content_within: timedelta = timedelta(hours=72)
+    content_lasts: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Config:
+    rules: dict[str, tuple[Rule, ...]]  # by event name, the first match wins (conditioned rules first)
+    triggers: tuple[Trigger, ...]
+    stages: tuple[tuple[int, str, str], ...]  # (lower bound, key, name), by lower bound
+    decay_points: int = 100
+    decay_every: timedelta = timedelta(days=7)
+    bonuses: Bonuses = Bonuses()
+
+    def stage_of(self, score: int) -> str:
+        """Lower bounds are inclusive: 200 is Education."""
+        key = self.stages[0][1]
+        for lower, stage_key, _ in self.stages:
+            if score >= lower:
+                key = stage_key
+        return key
+
+    def stage_name(self, key: str) -> str:
+        return next((name for _, stage_key, name in self.stages if stage_key == key), key)
+
+    def rule_for(self, event: ScoringEvent) -> Rule | None:
+        return next((rule for rule in self.rules.get(event.name, ()) if rule.matches(event)), None)
+
+
+# --- State, steps, result ----------------------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    """Where a company's score stands; `replay` continues from it."""
+
+    score: int = 0
+    through: datetime | None = None
+    last_event_at: datetime | None = None
+    last_event_key: str = ""
+    last_engagement_at: datetime | None = None
+    next_decay_at: datetime | None = None
+    boosts: list[tuple[datetime, int]] = field(default_factory=list)  # (until, percent)
+
+    @property
+    def last_order(self) -> tuple[datetime, str] | None:
+        return (self.last_event_at, self.last_event_key) if self.last_event_at else None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change to the score, for the explanation."""
+
+    at: datetime
+    cause: str  # "event" or "decay"
+    score_before: int
+    score: int
+    stage: str
+    event_name: str = ""
+    rule: str = ""
+    points: int = 0  # the rule's points
+    bonuses: tuple[tuple[str, int], ...] = ()  # (name, percent)
+    applied: int = 0  # points actually added (after bonuses and ceiling) or lost
+    ceiling: int | None = None  # set when the ceiling limited the points
+    floor: int | None = None  # set when a trigger raised the score
+    trigger: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    from_stage: str
+    to_stage: str
+    score: int
+    cause: str
+    event_name: str = ""
+
+
+@dataclass
+class Result:
+    state: State
+    changes: list[Change]
+    steps: list[Step]
+
+
+# --- Replay ----------------------------------------------------------------------------------------------
+
+
+def continues(state: State | None, first_new_at: datetime) -> bool:
+    """Whether events occurring from `first_new_at` on can be applied to `state` (otherwise: replay). Not
+    when one occurred before a moment the state was brought to: the decay applied since, and the penalty
+    windows forgotten since, would have been different (ties count as late: a replay changes nothing)."""
+    if state is None or state.through is None:
+        return False
+    return first_new_at >= state.through and (
+        state.last_event_at is None or first_new_at > state.last_event_at
+    )
+
+
+def replay(
+    events: Iterable[ScoringEvent],
+    config: Config,
+    until: datetime,
+    *,
+    state: State | None = None,
+    context: Sequence[ScoringEvent] = (),
+    explain: bool = False,
+) -> Result:
+    """Apply `events` (sorted by `order`, all after `state`'s last event) and the decay up to `until`.
+
+    From scratch, pass no state and every event. To continue a stored state, pass it and `context`: the
+    events it already applied from LOOKBACK before the first new event on (they feed the windows, and are
+    not applied again)."""
+    scorer = _Scorer(
+        config, replace(state, boosts=list(state.boosts)) if state else State(), context, explain
+    )
+    for event in events:
+        scorer.event(event)
+    scorer.decay_until(until)
+    final = scorer.state
+    final.through = max(until, final.through) if final.through else until
+    return Result(final, scorer.changes, scorer.steps)
+
+
+class _Scorer:
+    def __init__(self, config: Config, state: State, context: Sequence[ScoringEvent], explain: bool) -> None:
+        self.config = config
+        self.state = state
+        self.history: list[ScoringEvent] = list(context)  # applied events within LOOKBACK, in order
+        self.explain = explain
+        self.changes: list[Change] = []
+        self.steps: list[Step] = []
+        self.stage = config.stage_of(state.score)
+
+    # Decay --------------------------------------------------------------------------------------------------
+
+    def decay_until(self, moment: datetime) -> None:
+        state, config = self.state, self.config
+        while state.next_decay_at is not None and state.next_decay_at <= moment:
+            if state.score == 0:
+                state.next_decay_at = None
+                break
+            at = state.next_decay_at
+            factor = max([percent for until, percent in state.boosts if until >= at] + [100])
+            loss = config.decay_points * factor // 100
+            before = state.score
+            state.score = max(0, state.score - loss)
+            state.next_decay_at = at + config.decay_every
+            self._record(at, "decay", before, applied=state.score - before)
+        state.boosts = [(until, percent) for until, percent in state.boosts if until >= moment]
+        if state.through is None or moment > state.through:
+            state.through = moment
+
+    # Events -------------------------------------------------------------------------------------------------
+
+    def event(self, event: ScoringEvent) -> None:
+        state, config = self.state, self.config
+        self.decay_until(event.at)
+        self.history.append(event)
+        cutoff = event.at - LOOKBACK
+        if self.history[0].at < cutoff:
+            self.history = [past for past in self.history if past.at >= cutoff]
+        before = state.score
+        engaged = False
+        rule = config.rule_for(event)
+        points = applied = 0
+        bonuses: tuple[tuple[str, int], ...] = ()
+        limited_by = None
+        if rule is not None:
+            points = rule.points
+            if rule.kind == NEGATIVE:
+                state.score = max(0, state.score + points)
+                if rule.decay_factor:
+                    state.boosts.append((event.at + timedelta(days=rule.decay_days), rule.decay_factor))
+            else:
+                engaged = True
+                gained = points
+                if rule.kind == ENGAGEMENT and points > 0:
+                    bonuses = self._bonuses(event)
+                    gained = (points * (100 + sum(pct for _, pct in bonuses)) + 50) // 100
+                if state.score < rule.ceiling:
+                    if state.score + gained > rule.ceiling:
+                        limited_by = rule.ceiling
+                    state.score = min(state.score + gained, rule.ceiling)
+                elif gained:
+                    limited_by = rule.ceiling
+            applied = state.score - before
+        floor, trigger_name = None, ""
+        for trigger in config.triggers:
+            if trigger.accepts(event):
+                engaged = True
+                if self._holds(trigger, event) and (floor is None or trigger.floor > floor):
+                    floor, trigger_name = trigger.floor, trigger.name
+        raised = floor is not None and state.score < floor
+        if raised:
+            state.score = floor
+        state.last_event_at, state.last_event_key = event.at, event.key
+        if engaged:
+            state.last_engagement_at = event.at
+            state.next_decay_at = event.at + config.decay_every
+        if state.through is None or event.at > state.through:
+            state.through = event.at
+        if rule is not None or raised:
+            self._record(
+                event.at,
+                "event",
+                before,
+                event_name=event.name,
+                rule=rule.label if rule else "",
+                points=points,
+                bonuses=bonuses,
+                applied=applied,
+                ceiling=limited_by,
+                floor=floor if raised else None,
+                trigger=trigger_name if raised else "",
+            )
+
+    def _holds(self, trigger: Trigger, event: ScoringEvent) -> bool:
+        if trigger.min_count <= 1 and not trigger.same_session:
+            return True  # the event itself is enough
+        if trigger.same_session and not event.session_id:
+            return False
+        start = event.at - (trigger.window or LOOKBACK)
+        seen: set = set()
+        count = 0
+        for past in reversed(self.history):
+            if past.at < start:
+                break
+            if not trigger.accepts(past) or (trigger.same_session and past.session_id != event.session_id):
+                continue
+            if trigger.counting == "contacts":
+                if past.contact_id is not None:
+                    seen.add(past.contact_id)
+            elif trigger.counting == "sessions":
+                if past.session_id:
+                    seen.add(past.session_id)
+            else:
+                count += 1
+        return (len(seen) if trigger.counting != "events" else count) >= trigger.min_count
+
+    def _bonuses(self, event: ScoringEvent) -> tuple[tuple[str, int], ...]:
+        bonuses = self.config.bonuses
+        found: list[tuple[str, int]] = []
+        t = event.at
+        sessions = {p.session_id for p in self.history if p.session_id and p.at >= t - bonuses.session_window}
+        if bonuses.session_pct and len(sessions) >= bonuses.session_sessions:
+            found.append(("sessions", bonuses.session_pct))
+        if bonuses.duration_pct:
+            recent, earlier = [], []
+            for past in self.history:
+                if past.duration_seconds is None:
+                    continue
+                if t - bonuses.duration_window < past.at <= t:
+                    recent.append(past.duration_seconds)
+                elif t - 2 * bonuses.duration_window < past.at <= t - bonuses.duration_window:
+                    earlier.append(past.duration_seconds)
+            if (
+                len(recent) >= bonuses.duration_sessions
+                and len(earlier) >= bonuses.duration_sessions
+                and sum(recent) / len(recent) > sum(earlier) / len(earlier)
+            ):
+                found.append(("longer sessions", bonuses.duration_pct))
+        if bonuses.content_pct and self._content_bonus_active(t):
+            found.append(("problem → solution", bonuses.content_pct))
+        return tuple(found)
+
+    def _content_bonus_active(self, t: datetime) -> bool:
+        """Solution content that followed problem content within 72 hours, no more than 7 days ago."""
+        bonuses = self.config.bonuses
+        for solution in reversed(self.history):
+            if solution.at < t - bonuses.content_lasts:
+                return False
+            if solution.content_stage != "solution":
+                continue
+            for problem in self.history:
+                if problem.at >= solution.at:
+                    break
+                if problem.content_stage == "problem" and problem.at >= solution.at - bonuses.content_within:
+                    return True
+        return False
+
+    def _record(self, at: datetime, cause: str, before: int, **details) -> None:
+        stage = self.config.stage_of(self.state.score)
+        if stage != self.stage:
+            self.changes.append(
+                Change(at, self.stage, stage, self.state.score, cause, details.get("event_name", ""))
+            )
+            self.stage = stage
+        if self.explain:
+            self.steps.append(Step(at, cause, before, self.state.score, stage, **details))

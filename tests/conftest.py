@@ -1,0 +1,47 @@
+"""Shared fixtures: a fixed cast of users (healthchecks' alice/bob/charlie idea), so every test can check
+who may see what, and the default methodology on demand."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from accounts.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def csm(db):
+    """Alice, a CSM."""
+    return UserFactory(username="alice", first_name="Alice", last_name="Costa", role=Role.CSM)
+
+
+@pytest.fixture
+def other_csm(db):
+    """Bob, another CSM: must never see Alice's companies."""
+    return UserFactory(username="bob", first_name="Bob", last_name="Silva", role=Role.CSM)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="carol", first_name="Carol", last_name="King", role=Role.MANAGER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="dave", first_name="Dave", last_name="Admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def nobody(db):
+    """A user with no role."""
+    return UserFactory(username="erin")
+
+
+@pytest.fixture
+def methodology(db):
+    """The default methodology of DESIGN §9, installed as `load_methodology` does."""
+    from django.core.management import call_command
+
+    call_command("load_methodology", stdout=io.StringIO())
