@@ -86,11 +86,12 @@ def machine_line() -> str:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        version = cursor.connection.info.server_version / 10000
+        number = cursor.connection.info.server_version  # e.g. 150019
+        version = f"{number // 10000}.{number % 10000}"
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (
         f"machine: {os.cpu_count()} cores, {memory:.0f} GiB, {platform.machine()}, "
-        f"Python {platform.python_version()}, PostgreSQL {version:.1f}"
+        f"Python {platform.python_version()}, PostgreSQL {version}"
     )
 
 

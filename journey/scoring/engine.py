@@ -23,6 +23,7 @@ more than LOOKBACK (60 days), which is what lets `replay` continue from a stored
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -233,7 +234,13 @@ class _Scorer:
     def __init__(self, config: Config, state: State, context: Sequence[ScoringEvent], explain: bool) -> None:
         self.config = config
         self.state = state
-        self.history: list[ScoringEvent] = list(context)  # applied events within LOOKBACK, in order
+        self.history: deque[ScoringEvent] = deque(context)  # applied events within LOOKBACK, in order
+        # The sessions among them that carry a duration: what the longer-sessions bonus compares.
+        self.timed: deque[ScoringEvent] = deque(e for e in context if e.duration_seconds is not None)
+        # By trigger, the events among them it accepts: what its window counts.
+        self.accepted: dict[int, deque[ScoringEvent]] = {
+            trigger.id: deque(e for e in context if trigger.accepts(e)) for trigger in config.triggers
+        }
         self.explain = explain
         self.changes: list[Change] = []
         self.steps: list[Step] = []
@@ -263,10 +270,14 @@ class _Scorer:
     def event(self, event: ScoringEvent) -> None:
         state, config = self.state, self.config
         self.decay_until(event.at)
-        self.history.append(event)
-        cutoff = event.at - LOOKBACK
-        if self.history[0].at < cutoff:
-            self.history = [past for past in self.history if past.at >= cutoff]
+        history, timed, cutoff = self.history, self.timed, event.at - LOOKBACK
+        history.append(event)
+        while history[0].at < cutoff:
+            history.popleft()
+        if event.duration_seconds is not None:
+            timed.append(event)
+        while timed and timed[0].at < cutoff:
+            timed.popleft()
         before = state.score
         engaged = False
         rule = config.rule_for(event)
@@ -296,6 +307,10 @@ class _Scorer:
         for trigger in config.triggers:
             if trigger.accepts(event):
                 engaged = True
+                accepted = self.accepted[trigger.id]
+                accepted.append(event)
+                while accepted[0].at < cutoff:
+                    accepted.popleft()
                 if self._holds(trigger, event) and (floor is None or trigger.floor > floor):
                     floor, trigger_name = trigger.floor, trigger.name
         raised = floor is not None and state.score < floor
@@ -330,10 +345,10 @@ class _Scorer:
         start = event.at - (trigger.window or LOOKBACK)
         seen: set = set()
         count = 0
-        for past in reversed(self.history):
+        for past in reversed(self.accepted[trigger.id]):
             if past.at < start:
                 break
-            if not trigger.accepts(past) or (trigger.same_session and past.session_id != event.session_id):
+            if trigger.same_session and past.session_id != event.session_id:
                 continue
             if trigger.counting == "contacts":
                 if past.contact_id is not None:
@@ -349,22 +364,30 @@ class _Scorer:
         bonuses = self.config.bonuses
         found: list[tuple[str, int]] = []
         t = event.at
-        sessions = {p.session_id for p in self.history if p.session_id and p.at >= t - bonuses.session_window}
-        if bonuses.session_pct and len(sessions) >= bonuses.session_sessions:
-            found.append(("sessions", bonuses.session_pct))
+        if bonuses.session_pct:
+            start, sessions = t - bonuses.session_window, set()
+            for past in reversed(self.history):
+                if past.at < start:
+                    break
+                if past.session_id:
+                    sessions.add(past.session_id)
+            if len(sessions) >= bonuses.session_sessions:
+                found.append(("sessions", bonuses.session_pct))
         if bonuses.duration_pct:
-            recent, earlier = [], []
-            for past in self.history:
-                if past.duration_seconds is None:
+            middle, oldest = t - bonuses.duration_window, t - 2 * bonuses.duration_window
+            recent = earlier = 0
+            recent_total = earlier_total = 0.0
+            for past in self.timed:
+                if past.at <= oldest or past.at > t:
                     continue
-                if t - bonuses.duration_window < past.at <= t:
-                    recent.append(past.duration_seconds)
-                elif t - 2 * bonuses.duration_window < past.at <= t - bonuses.duration_window:
-                    earlier.append(past.duration_seconds)
+                if past.at <= middle:
+                    earlier, earlier_total = earlier + 1, earlier_total + past.duration_seconds
+                else:
+                    recent, recent_total = recent + 1, recent_total + past.duration_seconds
             if (
-                len(recent) >= bonuses.duration_sessions
-                and len(earlier) >= bonuses.duration_sessions
-                and sum(recent) / len(recent) > sum(earlier) / len(earlier)
+                recent >= bonuses.duration_sessions
+                and earlier >= bonuses.duration_sessions
+                and recent_total / recent > earlier_total / earlier
             ):
                 found.append(("longer sessions", bonuses.duration_pct))
         if bonuses.content_pct and self._content_bonus_active(t):
