@@ -115,7 +115,7 @@ def main() -> None:
         f"(i) incremental run for {last_day}:      {i:8.2f} s  (median of {options.repeat}; {incremental['events']:,} "
         f"new events, {incremental['continued']:,} companies continued, {incremental['replayed']:,} replayed, "
         f"{incremental['decayed']:,} decayed, {incremental['changes']:,} stage changes, "
-        f"{incremental['notified']:,} notifications)"
+        f"{incremental['notified']:,} notifications; phases {incremental['seconds']})"
     )
 
     journey_score(until=day_end(last_day))  # kept: the state the day after starts from
