@@ -99,18 +99,7 @@ def main() -> None:
 
     _put_back(held)
     vacuum("journey_event", "journey_journeystate", "journey_stagechange")
-    after_rebuild = _mark("bench_state_rebuilt")
-    incremental = {}
-
-    def incremental_run() -> float:
-        started = time.perf_counter()
-        summary = journey_score(until=day_end(last_day))
-        seconds = time.perf_counter() - started
-        incremental.update(summary.as_dict())
-        _restore("bench_state_rebuilt", after_rebuild)
-        return seconds
-
-    i = median(options.repeat, incremental_run)
+    i, incremental = _scoring_runs(day_end(last_day), repeat=options.repeat, snapshot="bench_state_rebuilt")
     print(
         f"(i) incremental run for {last_day}:      {i:8.2f} s  (median of {options.repeat}; {incremental['events']:,} "
         f"new events, {incremental['continued']:,} companies continued, {incremental['replayed']:,} replayed, "
@@ -120,18 +109,9 @@ def main() -> None:
 
     journey_score(until=day_end(last_day))  # kept: the state the day after starts from
     vacuum("journey_journeystate")
-    after_day = _mark("bench_state_scored")
-    decay = {}
-
-    def decay_run() -> float:
-        started = time.perf_counter()
-        summary = journey_score(until=day_end(last_day + timedelta(days=1)))
-        seconds = time.perf_counter() - started
-        decay.update(summary.as_dict())
-        _restore("bench_state_scored", after_day)
-        return seconds
-
-    d = median(options.repeat, decay_run)
+    d, decay = _scoring_runs(
+        day_end(last_day + timedelta(days=1)), repeat=options.repeat, snapshot="bench_state_scored"
+    )
     print(
         f"(d) decay-only run for {last_day + timedelta(days=1)}:     {d:8.2f} s  (median of {options.repeat}; "
         f"{decay['events']:,} new events, {decay['decayed']:,} companies decayed, {decay['changes']:,} stage "
@@ -140,6 +120,25 @@ def main() -> None:
     print()
     print(verdict("d/a (decay pass / GROUP BY pass)", d / a, 0.5))
     print(verdict("r/i (rebuild / incremental day)", r / i, 10, at_least=True))
+
+
+def _scoring_runs(until, *, repeat: int, snapshot: str) -> tuple[float, dict]:
+    """The median time of `repeat` scoring runs through `until`, each from the stored states as they are
+    now (put back after it), and the summary of the last one."""
+    from journey.services.scoring import journey_score
+
+    marks = _mark(snapshot)
+    summary: dict = {}
+
+    def run() -> float:
+        started = time.perf_counter()
+        result = journey_score(until=until)
+        seconds = time.perf_counter() - started
+        summary.update(result.as_dict())
+        _restore(snapshot, marks)
+        return seconds
+
+    return median(repeat, run), summary
 
 
 def _sql(statement: str, params=None):

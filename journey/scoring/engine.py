@@ -270,14 +270,10 @@ class _Scorer:
     def event(self, event: ScoringEvent) -> None:
         state, config = self.state, self.config
         self.decay_until(event.at)
-        history, timed, cutoff = self.history, self.timed, event.at - LOOKBACK
-        history.append(event)
-        while history[0].at < cutoff:
-            history.popleft()
+        cutoff = event.at - LOOKBACK
+        _push(self.history, event, cutoff)
         if event.duration_seconds is not None:
-            timed.append(event)
-        while timed and timed[0].at < cutoff:
-            timed.popleft()
+            _push(self.timed, event, cutoff)
         before = state.score
         engaged = False
         rule = config.rule_for(event)
@@ -307,10 +303,7 @@ class _Scorer:
         for trigger in config.triggers:
             if trigger.accepts(event):
                 engaged = True
-                accepted = self.accepted[trigger.id]
-                accepted.append(event)
-                while accepted[0].at < cutoff:
-                    accepted.popleft()
+                _push(self.accepted[trigger.id], event, cutoff)
                 if self._holds(trigger, event) and (floor is None or trigger.floor > floor):
                     floor, trigger_name = trigger.floor, trigger.name
         raised = floor is not None and state.score < floor
@@ -418,3 +411,11 @@ class _Scorer:
             self.stage = stage
         if self.explain:
             self.steps.append(Step(at, cause, before, self.state.score, stage, **details))
+
+
+def _push(window: deque[ScoringEvent], event: ScoringEvent, cutoff: datetime) -> None:
+    """Append the event and forget what fell out of the lookback. A window not pushed to keeps its stale
+    head until its next push: every scan stops at its own window start, so those events are never counted."""
+    window.append(event)
+    while window[0].at < cutoff:
+        window.popleft()
