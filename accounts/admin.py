@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import Notification, User
+from accounts.models import ApiToken, Notification, User
+from accounts.services import api_token_issue, api_tokens_revoke
 from core.admin import ReadOnlyAdmin
 
 
@@ -25,3 +26,42 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     search_fields = ("=user__username",)
     ordering = ("-id",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """REST API tokens. A new token's secret is shown once, in the message after saving; only its digest is
+    kept. Revoke rather than delete, so the list still says who had access and when it was last used."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user",)
+    search_fields = ("=user__username", "name", "=prefix")
+    autocomplete_fields = ("user",)
+    actions = ("revoke",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "name")
+        return ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("user", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        secret = api_token_issue(token=obj)
+        self.message_user(
+            request,
+            f"The secret of “{obj.name}”, shown only this once, copy it now: {secret}",
+            level=messages.WARNING,
+        )
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset) -> None:
+        revoked = api_tokens_revoke(tokens=queryset)
+        self.message_user(request, f"Revoked {revoked} token(s); requests with them now get a 401.")

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Notification, User
+from accounts.models import ApiToken, Notification, User
 from accounts.roles import GROUP_NAMES, Role, permission_codes_for
+from core.secrets import secret_new
+
+# A token's last use is written at most this often: a write per request would cost more than the request.
+TOKEN_USE_RECORDED_EVERY = timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -68,3 +74,36 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(id__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for the user, and its secret (shown once: only its digest is stored)."""
+    token = ApiToken(user=user, name=name)
+    return token, api_token_issue(token=token)
+
+
+def api_token_issue(*, token: ApiToken) -> str:
+    """Give an unsaved token (user and name set, e.g. by the admin form) a new secret and save it; returns
+    the secret."""
+    secret, token.prefix, token.digest = secret_new("wpt")
+    token.full_clean()
+    token.save()
+    return secret
+
+
+def api_tokens_revoke(*, tokens: QuerySet[ApiToken]) -> int:
+    """Revoke the tokens not revoked yet; returns how many were. Takes effect on the next request."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_token_mark_used(*, token: ApiToken) -> None:
+    """Record that the token was used, unless that was done in the last minute. The conditional UPDATE makes
+    concurrent requests write once between them."""
+    now = timezone.now()
+    stale = now - TOKEN_USE_RECORDED_EVERY
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk).update(
+        last_used_at=now
+    )
+    token.last_used_at = now

@@ -6,16 +6,19 @@ pass clean values in field order. The rows land in the caller's transaction, so 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.management.color import no_style
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Field, Model
+from psycopg.types.json import set_json_dumps
 
 # Types whose Python values need Django's adaptation on SQLite (datetimes to naive UTC text, dicts to JSON).
 _ADAPTED_ON_SQLITE = {"DateTimeField", "DateField", "JSONField", "DecimalField", "TimeField", "UUIDField"}
@@ -46,15 +49,22 @@ def _copy_postgresql(connection, table: str, columns: str, model_fields: list[Fi
     # Binary COPY is ~1.5x faster than text COPY from Python; it needs the column types spelled out.
     types = [re.sub(r"\(.*\)", "", field.db_type(connection)).strip() for field in model_fields]
     count = 0
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
-    ):
-        copy.set_types(types)
-        for row in rows:
-            copy.write_row(row)
-            count += 1
+    with connection.cursor() as cursor:
+        set_json_dumps(_json_dumps, cursor.cursor)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+                count += 1
     return count
+
+
+def _json_dumps(value) -> bytes | str:
+    # orjson is several times faster; the standard encoder takes what it refuses (lone surrogates, Decimal).
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value)
 
 
 def _executemany(connection, table: str, columns: str, model_fields: list[Field], rows) -> int:
@@ -146,6 +156,21 @@ def indexes_deferred(*models: type[Model], using: str = "default") -> Iterator[N
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
+def _stage_ensure(connection, stage: str, definition: str) -> None:
+    """A session-local staging table (the columns of `definition`, no constraints, emptied at commit),
+    created once per database session rather than once per call: ingestion upserts a batch per request."""
+    session = (id(connection.connection), connection.connection.info.backend_pid)
+    known = getattr(connection, "_waypoint_stages", None)
+    if known is None or known[0] != session:
+        known = connection._waypoint_stages = (session, set())
+    if stage in known[1]:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS {definition}")
+    # Remembered once committed: a table created in a transaction that rolls back is gone with it.
+    transaction.on_commit(lambda: known[1].add(stage), using=connection.alias)
+
+
 def bulk_upsert(
     model: type[Model],
     fields: Sequence[str],
@@ -154,14 +179,15 @@ def bulk_upsert(
     conflict: Sequence[str],
     update: Sequence[str] = (),
     using: str = "default",
-) -> None:
+) -> int:
     """Insert rows, and on a conflict over the `conflict` columns update the `update` columns (or leave
-    the stored row alone when `update` is empty). No model instances: for tens of thousands of rows.
+    the stored row alone when `update` is empty); returns the number of rows inserted or updated. No model
+    instances: for tens of thousands of rows.
 
     PostgreSQL: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT. SQLite: executemany of
     INSERT … ON CONFLICT. Runs in the caller's transaction."""
     if not rows:
-        return
+        return 0
     connection = connections[using]
     model_fields = [model._meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
@@ -177,22 +203,18 @@ def bulk_upsert(
     else:
         action = "DO NOTHING"
     if connection.vendor == "postgresql":
-        # A session-local staging table with just these columns (no constraints), emptied at commit.
         digest = hashlib.sha1(columns.encode(), usedforsecurity=False).hexdigest()[:8]
         stage = quote(f"stage_{model._meta.db_table}_{digest}")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
-                f"AS SELECT {columns} FROM {table} WITH NO DATA"
-            )
-            cursor.execute(f"TRUNCATE {stage}")
+        _stage_ensure(connection, stage, f"SELECT {columns} FROM {table} WITH NO DATA")
         _copy_postgresql(connection, stage, columns, model_fields, rows)
         with connection.cursor() as cursor:
+            # Emptying the stage and inserting its rows in one statement: one round trip, and the stage is
+            # empty for the next call whatever happens (a rollback empties it too).
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} ON CONFLICT ({target}) {action}"
+                f"WITH staged AS (DELETE FROM {stage} RETURNING {columns}) INSERT INTO {table} ({columns}) "
+                f"SELECT {columns} FROM staged ON CONFLICT ({target}) {action}"
             )
-            cursor.execute(f"TRUNCATE {stage}")
-        return
+            return cursor.rowcount
     placeholders = ", ".join(["%s"] * len(model_fields))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT ({target}) {action}"
     adapt = [
@@ -200,6 +222,9 @@ def bulk_upsert(
         for index, field in enumerate(model_fields)
         if field.get_internal_type() in _ADAPTED_ON_SQLITE
     ]
+    count = 0
     with connection.cursor() as cursor:
         for batch in _batches(rows, settings.WAYPOINT_BULK_BATCH):
             cursor.executemany(sql, [_adapted(row, adapt, connection) for row in batch] if adapt else batch)
+            count += max(cursor.rowcount, 0)
+    return count

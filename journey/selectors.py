@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.roles import Role
 from core.charts import StepChart, step_chart
 from core.days import day_start
-from journey.models import Company, Event, MetricValue
+from journey.models import Company, Contact, Event, MetricValue
 from journey.scoring.engine import LOOKBACK, Change, Step
 from journey.scoring.engine import replay as engine_replay
 from journey.scoring.loading import journey_replay
@@ -28,6 +31,39 @@ def company_list(*, user) -> QuerySet[Company]:
 def company_get(*, user, external_id: str) -> Company:
     """The company if the user may see it; 404 otherwise, so other CSMs' companies do not even exist."""
     return get_object_or_404(company_list(user=user), external_id=external_id)
+
+
+def company_ids(*, user, external_ids: Iterable[str]) -> dict[str, int]:
+    """External id → id of the companies among `external_ids` that the user may see (one query)."""
+    return dict(
+        Company.objects.visible_to(user)
+        .filter(external_id__in=set(external_ids))
+        .values_list("external_id", "id")
+    )
+
+
+def contact_list(*, user) -> QuerySet[Contact]:
+    """Contacts of the companies the user may see; managers and admins also see contacts without one."""
+    contacts = Contact.objects.select_related("company")
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        return contacts
+    return contacts.filter(company__in=Company.objects.visible_to(user))
+
+
+def event_list(*, user) -> QuerySet[Event]:
+    """Events of the companies the user may see, newest first. Managers and admins get no company filter:
+    the API narrows to one company, and `IN (all companies)` would cost a scan."""
+    events = Event.objects.select_related("company", "type", "contact").order_by("-occurred_at", "-id")
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        return events
+    return events.filter(company__in=Company.objects.visible_to(user))
+
+
+def metric_value_list(*, user) -> QuerySet[MetricValue]:
+    values = MetricValue.objects.select_related("company").order_by("metric", "-date")
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        return values
+    return values.filter(company__in=Company.objects.visible_to(user))
 
 
 def company_events(*, company: Company) -> QuerySet[Event]:
@@ -171,3 +207,43 @@ def journey_explanation(
         suggestions=next_moves(config, state, recent, state.through),
         chart=chart,
     )
+
+
+# --- Ingestion -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attribution:
+    company_ids: dict[str, int]  # company external_id → id
+    contacts: dict[str, tuple[int, int | None]]  # contact external_id → (id, company id)
+
+
+def attribution_lookup(*, company_keys: set[str], user_ids: set[str]) -> Attribution:
+    """The companies and contacts a batch of events names. On PostgreSQL one round trip with two array
+    parameters: this runs for every ingestion request, where a query per lookup (each with an IN list of up
+    to 100 parameters to bind) costs as much as storing the events."""
+    company_keys, user_ids = company_keys - {""}, user_ids - {""}
+    if connection.vendor != "postgresql":
+        return Attribution(
+            dict(Company.objects.filter(external_id__in=company_keys).values_list("external_id", "id")),
+            {
+                external_id: (contact_id, company_id)
+                for external_id, contact_id, company_id in Contact.objects.filter(
+                    external_id__in=user_ids
+                ).values_list("external_id", "id", "company_id")
+            },
+        )
+    company_ids, contacts = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT true, external_id, id, NULL FROM journey_company WHERE external_id = ANY(%s) "
+            "UNION ALL SELECT false, external_id, id, company_id FROM journey_contact "
+            "WHERE external_id = ANY(%s) AND external_id <> ''",
+            [list(company_keys), list(user_ids)],
+        )
+        for is_company, external_id, row_id, company_id in cursor.fetchall():
+            if is_company:
+                company_ids[external_id] = row_id
+            else:
+                contacts[external_id] = (row_id, company_id)
+    return Attribution(company_ids, contacts)

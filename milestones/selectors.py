@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
 
-from journey.models import Company
-from milestones.models import Achievement, CompanyProgress, FunnelSnapshot, Milestone
+from core.days import day_end, day_start, local_day, today
+from journey.models import Company, Event, EventType, MetricValue
+from journey.scoring.loading import journey_replay
+from milestones import rules
+from milestones.models import (
+    Achievement,
+    CompanyProgress,
+    Criterion,
+    FunnelSnapshot,
+    HealthSettings,
+    Milestone,
+)
+from playbooks.models import Resource
 
 
 def milestone_sequence() -> list[Milestone]:
@@ -118,3 +132,206 @@ def funnel_latest() -> Funnel:
         )
     completed = sum(row["customers"] for position, row in by_position.items() if position >= len(sequence))
     return Funnel(as_of, total, rows, completed)
+
+
+# --- One company on one day (the journey API, DESIGN §11) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionValue:
+    criterion: Criterion
+    value: float | int | None  # the count, ratio or metric on the day; None: no metric value, no denominator
+    met: bool
+
+
+def company_criteria_values(
+    *, company: Company, day: date, criteria: Sequence[Criterion] | None = None
+) -> dict[int, CriterionValue]:
+    """Each criterion's value for one company at the end of `day` (default: every criterion), by criterion
+    id, read as the assessment reads it (milestones/rules.py): an event count all-time or in the W days
+    ending on `day`, the metric's latest value on or before `day`, a ratio of two counts over one window.
+    The same few queries whatever the number of criteria: event types, one filtered count per (event,
+    condition, window) in one pass over the company's events, and the latest value of each metric."""
+    criteria = list(Criterion.objects.order_by("pk") if criteria is None else criteria)
+    counted = [c for c in criteria if c.kind != Criterion.Kind.METRIC]
+    names = {c.event_name for c in counted} | {c.denominator_event_name for c in counted if c.kind == "ratio"}
+    type_ids = dict(EventType.objects.filter(name__in=names).values_list("name", "id")) if names else {}
+    columns: dict[tuple, str] = {}
+    aggregates = {}
+    for criterion in counted:
+        keys = [(criterion.event_name, criterion.property_condition, criterion.window_days)]
+        if criterion.kind == Criterion.Kind.RATIO:
+            keys.append((criterion.denominator_event_name, None, criterion.window_days))
+        for key in keys:
+            name, condition, window = key
+            if key in columns or name not in type_ids:
+                continue
+            columns[key] = f"n{len(columns)}"
+            where = Q(type_id=type_ids[name]) & (condition.as_q() if condition else Q())
+            if window:
+                where &= Q(occurred_at__gte=day_start(day - timedelta(days=window - 1)))
+            aggregates[columns[key]] = Count("pk", filter=where)
+    counts = {}
+    if aggregates:
+        counts = Event.objects.filter(
+            company=company, type_id__in=set(type_ids.values()), occurred_at__lt=day_end(day)
+        ).aggregate(**aggregates)
+    metric_names = {c.metric for c in criteria if c.kind == Criterion.Kind.METRIC}
+    latest = {}
+    if metric_names:
+        latest = dict(
+            MetricValue.objects.filter(company=company, metric__in=metric_names, date__lte=day)
+            .annotate(rank=Window(RowNumber(), partition_by=[F("metric")], order_by=F("date").desc()))
+            .filter(rank=1)
+            .values_list("metric", "value")
+        )
+
+    def count(name: str, condition, window: int | None) -> int:
+        column = columns.get((name, condition, window))  # none: no event of that name was ever received
+        return (counts.get(column) or 0) if column else 0
+
+    values = {}
+    for criterion in criteria:
+        check = rules.Check(
+            criterion.pk, criterion.kind, criterion.comparator, criterion.threshold,
+            criterion.window_days, criterion.min_denominator,
+        )  # fmt: skip
+        if criterion.kind == Criterion.Kind.METRIC:
+            value = latest.get(criterion.metric)
+            met = rules.metric_holds(check, value)
+        elif criterion.kind == Criterion.Kind.RATIO:
+            top = count(criterion.event_name, criterion.property_condition, criterion.window_days)
+            bottom = count(criterion.denominator_event_name, None, criterion.window_days)
+            value = top / bottom if bottom else None
+            met = rules.ratio_holds(check, top, bottom)  # never divides by 0: min_denominator ≥ 1
+        else:
+            value = count(criterion.event_name, criterion.property_condition, criterion.window_days)
+            met = rules.count_holds(check, value)
+        values[criterion.pk] = CriterionValue(criterion, value, met)
+    return values
+
+
+def company_health(*, company: Company, day: date) -> rules.Health:
+    """Health at the end of `day` (DESIGN §4.6), as the daily assessment computes it."""
+    health = HealthSettings.current()
+    key_actions = set(health.key_actions)
+    row = Event.objects.filter(
+        company=company,
+        occurred_at__gte=day_start(day - timedelta(days=health.window_days - 1)),
+        occurred_at__lt=day_end(day),
+    ).aggregate(
+        active_days=Count(local_day("occurred_at"), distinct=True),
+        key_actions=Count(
+            "type_id",
+            distinct=True,
+            filter=Q(type_id__in=EventType.objects.filter(name__in=key_actions).values("id")),
+        ),
+    )
+    return rules.health_of(
+        row["active_days"],
+        row["key_actions"],
+        window_days=health.window_days,
+        key_actions_total=len(key_actions),
+        activity_weight=health.activity_weight,
+        key_action_weight=health.key_action_weight,
+    )
+
+
+@dataclass(frozen=True)
+class MilestoneStatus:
+    milestone: Milestone
+    achieved_on: date | None
+    criteria: list[CriterionValue]
+
+
+@dataclass(frozen=True)
+class RecommendedResource:
+    resource: Resource
+    reason: str  # "milestone": helps with the current milestone; "stage": content for the buyer stage
+
+
+@dataclass(frozen=True)
+class CompanyJourney:
+    company: Company
+    as_of: date
+    score: int  # hundredths
+    stage: str
+    position: int
+    current_milestone: Milestone | None
+    days_at_position: int | None
+    milestones: list[MilestoneStatus]
+    health: int | None
+    recommended_resources: list[RecommendedResource]
+
+
+def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJourney:
+    """Where the company stands at the end of `as_of` (default: now): its buyer-journey score replayed from
+    its events, its milestones with the dates achieved by then and each criterion's value on the day, its
+    position (DESIGN §4.3) and health, and the content for its current milestone and stage.
+
+    Position, days at position and health describe a customer: for a company that was not one on the day
+    (a prospect, or not started yet) they are 0 / null / null; a churned company keeps the position it had
+    when it churned, and has no health after it."""
+    until: datetime = day_end(as_of) if as_of else timezone.now()
+    day = as_of or today()
+    replayed = journey_replay(company=company, until=until, explain=False)
+    score = replayed.result.state.score
+    stage = replayed.scoring.config.stage_of(score)
+
+    sequence = milestone_sequence()
+    achieved = dict(
+        Achievement.objects.filter(company=company, achieved_on__lte=day).values_list(
+            "milestone_id", "achieved_on"
+        )
+    )
+    values = company_criteria_values(
+        company=company,
+        day=day,
+        criteria=Criterion.objects.filter(milestone__in=sequence).order_by("order", "pk"),
+    )
+    by_milestone: dict[int, list[CriterionValue]] = {milestone.pk: [] for milestone in sequence}
+    for value in values.values():
+        by_milestone[value.criterion.milestone_id].append(value)
+
+    position, current, days_at_position, health = 0, None, None, None
+    started = company.customer_since is not None and company.customer_since <= day
+    if started and company.lifecycle != Company.Lifecycle.PROSPECT:
+        churned = company.churned_on is not None and company.churned_on <= day
+        last_day = company.churned_on if churned else day
+        standing = rules.position_of(
+            [m.pk for m in sequence],
+            {m: d.toordinal() for m, d in achieved.items() if d <= last_day},
+            company.customer_since.toordinal(),
+        )
+        position = standing.position
+        current = next((m for m in sequence if m.pk == standing.current), None)
+        days_at_position = last_day.toordinal() - standing.since
+        health = None if churned else company_health(company=company, day=day).score
+
+    recommended = []
+    if current is not None:
+        recommended = [
+            RecommendedResource(resource, "milestone")
+            for resource in Resource.objects.filter(milestones=current).order_by("title")
+        ]
+    shown = {item.resource.pk for item in recommended}
+    recommended += [
+        RecommendedResource(resource, "stage")
+        for resource in Resource.objects.filter(stages__key=stage).order_by("title")
+        if resource.pk not in shown
+    ]
+    return CompanyJourney(
+        company=company,
+        as_of=day,
+        score=score,
+        stage=stage,
+        position=position,
+        current_milestone=current,
+        days_at_position=days_at_position,
+        milestones=[
+            MilestoneStatus(milestone, achieved.get(milestone.pk), by_milestone[milestone.pk])
+            for milestone in sequence
+        ],
+        health=health,
+        recommended_resources=recommended,
+    )

@@ -45,3 +45,18 @@ def methodology(db):
     from django.core.management import call_command
 
     call_command("load_methodology", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _commit_caches():
+    """What the app caches once a transaction commits (event type ids, the session's staging tables) is
+    forgotten between tests: tests roll back, even when they run on-commit callbacks by hand."""
+    from django.db import connection
+
+    from journey.services.events import event_types_forget
+
+    event_types_forget()
+    connection._waypoint_stages = None
+    yield
+    event_types_forget()
+    connection._waypoint_stages = None

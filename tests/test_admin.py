@@ -6,6 +6,7 @@ import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.timezone import now as timezone_now
 
 from tests.factories import AchievementFactory, CompanyFactory, EventFactory, MetricValueFactory
 
@@ -34,6 +35,19 @@ def workspace(methodology, admin_user):
         payload={},
     )
     Notification.objects.create(user=admin_user, title="Acme moved from Solution to Evaluation (6.00)")
+    from accounts.services import api_token_create
+
+    api_token_create(user=admin_user, name="CRM sync")
+    from journey.models import PendingEvent, RejectedMessage
+    from journey.services.ingestion import write_key_create
+
+    write_key_create(name="Product backend", source="product")
+    RejectedMessage.objects.create(
+        source="product", code="no_event", reason="A track call needs an event name."
+    )
+    PendingEvent.objects.create(
+        source="product", message_id="m-1", name="blog_viewed", occurred_at=timezone_now(), user_id="u-9"
+    )
     from django.utils import timezone
     from django_celery_beat.models import (
         ClockedSchedule,

@@ -158,21 +158,38 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- REST framework -------------------------------------------------------------------------------------
+# Token first: its authenticate_header makes a request without credentials a 401 (not a 403). Sessions
+# serve people trying the API in /api/docs/. JSON only in and out; errors in one format (core/api.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasRole"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waypoint API",
-    "DESCRIPTION": "Companies, events, metrics, journeys, funnel and CTAs.",
+    "DESCRIPTION": "Companies, events, metrics, journeys, funnel and CTAs. Authenticate with "
+    "`Authorization: Token <key>` (`manage.py create_api_token --user U`). Errors are "
+    '`{"code", "message", "errors"?}`.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs need a signed-in user (a token, or a session in the browser).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1/",  # tags by resource: companies, events…
+    "COMPONENT_SPLIT_REQUEST": True,  # separate request and response components, for generated clients
+    # The Segment-compatible /v1/* endpoints are plain Django views: they join the schema through a hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "journey.ingest_schema.segment_paths",
+    ],
 }
 
 # --- Email ----------------------------------------------------------------------------------------------
@@ -234,6 +251,12 @@ WAYPOINT_SCHEDULES = {
         "description": "Milestone assessment, position, stuck, health and funnel snapshot; journey scores "
         "and their decay; for yesterday.",
     },
+    "waypoint: scoring": {
+        "task": "journey.score_journeys",
+        "every_seconds": 300,  # ingestion kicks a run after new events; this catches what a kick left
+        "expires_hours": 0.08,
+        "description": "Score events received since the last run (and apply decay that fell due).",
+    },
     "waypoint: outbox": {
         "task": "core.deliver_outbox",
         "every_seconds": 60,  # retries and lost kicks; new messages are kicked at once after commit
@@ -245,6 +268,9 @@ WAYPOINT_SCHEDULES = {
 # Scoring and assessment read events up to an id no later commit can go under: those received in the last
 # few seconds wait for the next run (an ingestion transaction lasts well under this).
 WAYPOINT_EVENT_SETTLE_SECONDS = env_int("WAYPOINT_EVENT_SETTLE_SECONDS", 5)
+
+# Ingestion asks for a scoring run after storing new events, at most once per this many seconds per process.
+WAYPOINT_SCORING_KICK_SECONDS = env_int("WAYPOINT_SCORING_KICK_SECONDS", 60)
 
 # Rows per COPY/INSERT batch for bulk loads (seed_demo, ingestion): large enough to amortise round trips,
 # small enough to keep a batch well under 100 MB of Python objects.

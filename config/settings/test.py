@@ -12,6 +12,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
 LOGGING["root"]["level"] = "WARNING"
 
+# Live-server threads close their connections after each request, so the test database can be dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # An in-memory test database; the file in var/ stays the developer's demo.
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}

@@ -9,6 +9,8 @@ from django.urls.converters import IntConverter, UUIDConverter
 
 # Routes anyone may call: logging in, and the probes of the load balancer.
 PUBLIC = {"accounts:login", "healthz", "readyz"}
+# Routes that take a write key instead of a login (Segment-compatible ingestion): a stranger's POST is a 401.
+KEYED = {"segment": {"kind": "batch"}}
 
 
 def _named_routes(resolver=None, namespace=""):
@@ -46,6 +48,10 @@ def test_the_walk_finds_the_pages():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "pattern"), ROUTES, ids=[name for name, _ in ROUTES])
 def test_every_page_needs_a_login(client, name, pattern):
+    if name in KEYED:
+        response = client.post(reverse(name, kwargs=KEYED[name]), {}, content_type="application/json")
+        assert response.status_code == 401
+        return
     url = reverse(name, kwargs=_sample_kwargs(pattern))
     response = client.get(url)
     if name in PUBLIC:

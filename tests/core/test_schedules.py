@@ -25,7 +25,14 @@ def test_the_daily_run_is_installed_once_in_the_workspace_time_zone(settings):
         "America/Sao_Paulo",
     )
     assert task.expire_seconds == 20 * 3600
-    assert PeriodicTask.objects.filter(name__startswith="waypoint: ").count() == 2
+    assert PeriodicTask.objects.filter(name__startswith="waypoint: ").count() == 3
+
+
+def test_scoring_runs_every_five_minutes_for_what_ingestion_kicks_left():
+    assert "created: waypoint: scoring" in sync()
+    task = PeriodicTask.objects.get(name="waypoint: scoring")
+    assert task.task == "journey.score_journeys" and task.crontab is None
+    assert (task.interval.every, task.interval.period) == (300, "seconds")
 
 
 def test_the_outbox_relay_runs_every_minute_and_expires_before_the_next():

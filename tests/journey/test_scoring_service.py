@@ -117,7 +117,8 @@ class TestRuns:
             "cause": "event",
             "event": "blog_viewed",
         }
-        assert len(callbacks) == 1  # the relay is kicked once, after commit
+        kicks = [callback for callback in callbacks if callback.__name__ == "_kick_relay"]
+        assert len(kicks) == 1  # the relay is kicked once, after commit
 
     def test_a_late_event_replays_its_company_and_rewrites_its_history(self, company):
         add(company, "blog_viewed", at("2026-03-02"))
