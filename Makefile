@@ -42,6 +42,7 @@ test: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: install
 	$(PY) benchmarks/bench_seed.py --server $(BENCH_DATABASE_URL) --companies 1000
+	$(PY) benchmarks/bench_ingest.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_ingest)
 	$(PY) benchmarks/bench_assessment.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench)
 	$(PY) benchmarks/bench_scoring.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_scoring)
 

@@ -22,6 +22,7 @@ import json
 import os
 import random
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
@@ -54,7 +55,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/13", help="where scoring kicks go")
     parser.add_argument("--fresh", action="store_true", help="regenerate the workspace")
     args = parser.parse_args()
@@ -67,7 +68,7 @@ def main() -> None:
     from journey.services.ingestion import write_key_create
 
     print(machine_line())
-    _cleanup()
+    _cleanup(keys=True)
     vacuum("journey_event")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM journey_event")
@@ -91,7 +92,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        _cleanup()
+        _cleanup(keys=True)
     h, c = statistics.median(http), statistics.median(copy)
     quantiles = statistics.quantiles([x * 1000 for x in latencies], n=100)
     total = args.requests * args.batch
@@ -132,6 +133,10 @@ def _bodies(rng: random.Random, external_ids: list[str], batch: int, requests: i
 
 
 def _gunicorn(args) -> subprocess.Popen:
+    if not args.port:  # a free port: a server left over from an earlier run must not answer for this one
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -148,6 +153,8 @@ def _gunicorn(args) -> subprocess.Popen:
         cwd=ROOT, env=env,
     )  # fmt: skip
     for _ in range(100):
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({server.returncode}); is port {args.port} in use?")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=1):
                 return server
@@ -202,13 +209,15 @@ def _copy(bodies: list[bytes]) -> float:
     return len(rows) / seconds
 
 
-def _cleanup() -> None:
+def _cleanup(*, keys: bool = False) -> None:
+    """Remove the rows the runs added (and, before and after all runs, the benchmark's write key)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM journey_event WHERE source = %s", [SOURCE])
-        cursor.execute("DELETE FROM journey_writekey WHERE source = %s", [SOURCE])
         cursor.execute("DELETE FROM journey_pendingevent WHERE source = %s", [SOURCE])
+        if keys:
+            cursor.execute("DELETE FROM journey_writekey WHERE source = %s", [SOURCE])
     vacuum("journey_event")
 
 

@@ -54,9 +54,12 @@ def _commit_caches():
     from django.db import connection
 
     from journey.services.events import event_types_forget
+    from journey.services.ingestion import write_keys_forget
 
     event_types_forget()
+    write_keys_forget()
     connection._waypoint_stages = None
     yield
     event_types_forget()
+    write_keys_forget()
     connection._waypoint_stages = None

@@ -21,7 +21,7 @@ from journey.models import Event, EventType
 _FIELDS = ("company", "type", "occurred_at", "source", "message_id", "contact", "session_id", "properties")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and ingestion makes 100s
 class EventIn:
     """An event ready to store: attributed to a company, its name known, its properties clean."""
 

@@ -8,6 +8,7 @@ import base64
 import gzip
 import io
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from unittest import mock
@@ -94,6 +95,20 @@ def test_a_revoked_key_is_refused_at_once(client, key):
     response = post(client, "/v1/track", track("m-1", context={"groupId": "acme"}), secret)
     assert response.status_code == 401
     assert Event.objects.count() == 0
+
+
+def test_a_key_revoked_elsewhere_stops_working_within_the_cache_time(client, key):
+    from journey.models import WriteKey
+    from journey.services import ingestion
+
+    write_key, secret = key
+    CompanyFactory(external_id="acme")
+    assert post(client, "/v1/track", track("m-1", context={"groupId": "acme"}), secret).status_code == 200
+    WriteKey.objects.filter(pk=write_key.pk).update(revoked_at=NOW)  # as another process's admin would
+    assert post(client, "/v1/track", track("m-2", context={"groupId": "acme"}), secret).status_code == 200
+    later = time.monotonic() + ingestion.KEY_CACHE_SECONDS + 0.1
+    with mock.patch("journey.services.ingestion.time.monotonic", return_value=later):
+        assert post(client, "/v1/track", track("m-3", context={"groupId": "acme"}), secret).status_code == 401
 
 
 def test_a_wrong_header_key_is_not_rescued_by_a_body_key(client, key):
