@@ -198,8 +198,13 @@ def message_read(item, *, received_at: datetime, sent_at: datetime | None) -> Me
         traits=traits,
         group_id=group_id,
         company_hint=_text(properties.get("company_id")),
-        session_id=_text(properties.get("session_id"))[:100],
+        session_id=session_id_of(properties),
     )
+
+
+def session_id_of(properties: dict) -> str:
+    """The session an event belongs to, from `properties.session_id` (scoring counts sessions)."""
+    return _text(properties.get("session_id"))[:100]
 
 
 def _text(value) -> str:

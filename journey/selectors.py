@@ -217,6 +217,12 @@ class Attribution:
     company_ids: dict[str, int]  # company external_id → id
     contacts: dict[str, tuple[int, int | None]]  # contact external_id → (id, company id)
 
+    def resolve(self, company_key: str, user_id: str) -> tuple[int | None, int | None]:
+        """(company id, contact id) of an event: the company it names if it names one (None while that
+        company is unknown), else its user's contact's company."""
+        contact_id, contact_company = self.contacts.get(user_id, (None, None))
+        return (self.company_ids.get(company_key) if company_key else contact_company), contact_id
+
 
 def attribution_lookup(*, company_keys: set[str], user_ids: set[str]) -> Attribution:
     """The companies and contacts a batch of events names. On PostgreSQL one round trip with two array

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from journey.ingest import session_id_of
 from journey.models import Contact
 from journey.services.events import EventIn, events_store
 
@@ -42,7 +43,7 @@ def events_record(*, items: Sequence[EventItem]) -> int:
                 occurred_at=item.occurred_at,
                 message_id=item.message_id,
                 contact_id=contact_ids.get(item.contact),
-                session_id=_session_id(item.properties or {}),
+                session_id=session_id_of(item.properties or {}),
                 properties=item.properties or {},
             )
             for item in items
@@ -67,11 +68,3 @@ def _contact_ids(items: Sequence[EventItem]) -> dict[str, int]:
         )
         known.update(Contact.objects.filter(external_id__in=missing).values_list("external_id", "id"))
     return known
-
-
-def _session_id(properties: dict) -> str:
-    """Sessions are read from `properties.session_id`, as for Segment messages (scoring counts them)."""
-    value = properties.get("session_id")
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return ""
-    return str(value).strip()[:100]

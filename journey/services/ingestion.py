@@ -165,12 +165,10 @@ def _events_store(source: str, messages: list[Message], result: IngestResult) ->
     known = attribution_lookup(
         company_keys={m.group_id or m.company_hint for m in messages}, user_ids={m.user_id for m in messages}
     )
-    company_ids, contacts = known.company_ids, known.contacts
     events, pending = [], []
     for m in messages:
-        contact_id, contact_company = contacts.get(m.user_id, (None, None))
         key = m.group_id or m.company_hint
-        company_id = company_ids.get(key) if key else contact_company
+        company_id, contact_id = known.resolve(key, m.user_id)
         properties = {**m.properties, "_timestamp_clamped": True} if m.future else m.properties
         if company_id is None:
             pending.append(
@@ -358,12 +356,10 @@ def pending_attribute(rows: Iterable[PendingEvent]) -> int:
     known = attribution_lookup(
         company_keys={row.group_id for row in rows}, user_ids={row.user_id for row in rows}
     )
-    company_ids, contacts = known.company_ids, known.contacts
     by_source: dict[str, list[EventIn]] = {}
     done = []
     for row in rows:
-        contact_id, contact_company = contacts.get(row.user_id, (None, None))
-        company_id = company_ids.get(row.group_id) if row.group_id else contact_company
+        company_id, contact_id = known.resolve(row.group_id, row.user_id)
         if company_id is None:
             continue
         by_source.setdefault(row.source, []).append(
