@@ -9,7 +9,8 @@ from collections.abc import Iterable
 
 from django.db import models
 
-WAYPOINT_APPS = ("accounts", "journey", "milestones", "playbooks")
+# The apps with models whose rows the roles read (and admins edit).
+DOMAIN_APPS = ("companies", "content", "journey", "ingestion", "milestones", "playbooks")
 
 
 class Role(models.TextChoices):
@@ -37,23 +38,17 @@ def permission_codes_for(role: Role) -> dict[str, set[str] | str]:
     if role == Role.CSM:
         return {
             "accounts": {"work_queue"},
-            "journey": "view",
-            "milestones": "view",
-            "playbooks": "view",
+            **dict.fromkeys(DOMAIN_APPS, "view"),
         }
     if role == Role.MANAGER:
         return {
             "accounts": {"view_success_funnel", "view_user"},
-            "journey": "view",
-            "milestones": "view",
-            "playbooks": "view",
+            **dict.fromkeys(DOMAIN_APPS, "view"),
         }
     return {
         "accounts": "all",
         "auth": "all",
         "core": "all",
-        "journey": "all",
-        "milestones": "all",
-        "playbooks": "all",
+        **dict.fromkeys(DOMAIN_APPS, "all"),
         "django_celery_beat": "all",
     }

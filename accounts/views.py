@@ -7,18 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.roles import Role
 from core.pagination import paginate
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each role where its work is: CSMs to their queue, managers and admins to the funnel."""
-    role = request.user.role
-    if role == Role.CSM:
-        return redirect("playbooks:queue")
-    if role in (Role.MANAGER, Role.ADMIN):
-        return redirect("milestones:funnel")
-    return render(request, "accounts/no_role.html", status=403)
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
@@ -37,4 +26,6 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     """Follow a notification's link, marking it read (only the user's own: others' ids are 404)."""
     notification = get_object_or_404(selectors.notification_list(user=request.user), id=notification_id)
     services.notifications_mark_read(user=request.user, ids=[notification.id])
-    return redirect(notification.link if url_has_allowed_host_and_scheme(notification.link, None) else "home")
+    return redirect(
+        notification.link if url_has_allowed_host_and_scheme(notification.link, None) else "web:home"
+    )

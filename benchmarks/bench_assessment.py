@@ -67,7 +67,7 @@ def main() -> None:
     print(f"(a) GROUP BY company, event name pass:      {figures['a']:7.2f} s  (median of {options.repeat})")
 
     from core.days import today
-    from milestones.services.daily import run_inline
+    from milestones.services.runs import run_inline
 
     yesterday, day = today() - timedelta(days=1), today()
     _vacuum()
@@ -145,10 +145,10 @@ def _workspace_counts() -> dict:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT count(*) FROM journey_company), "
-            "(SELECT count(*) FROM journey_company WHERE lifecycle IN ('customer', 'churned')), "
-            "(SELECT reltuples::bigint FROM pg_class WHERE oid = 'journey_event'::regclass), "
-            "(SELECT count(*) FROM journey_metricvalue)"
+            "SELECT (SELECT count(*) FROM companies_company), "
+            "(SELECT count(*) FROM companies_company WHERE lifecycle IN ('customer', 'churned')), "
+            "(SELECT reltuples::bigint FROM pg_class WHERE oid = 'companies_event'::regclass), "
+            "(SELECT count(*) FROM companies_metricvalue)"
         )
         companies, customers, events, metrics = cursor.fetchone()
     return {"companies": companies, "customers": customers, "events": events, "metrics": metrics}
@@ -160,8 +160,8 @@ def _vacuum() -> None:
         "milestones_companyprogress",
         "milestones_funnelsnapshot",
         "milestones_csmfunnelsnapshot",
-        "journey_event",
-        "journey_metricvalue",
+        "companies_event",
+        "companies_metricvalue",
     )
 
 
@@ -179,8 +179,8 @@ def _naive_loop(day, sample: int) -> tuple[float, int, int]:
     from django.db import transaction
     from django.db.models import Count
 
+    from companies.models import Company, Event, MetricValue
     from core.days import day_end, day_start, local_day
-    from journey.models import Company, Event, MetricValue
     from milestones.models import Achievement, CompanyProgress, Criterion, HealthSettings, Milestone
 
     companies = list(Company.objects.filter(lifecycle="customer", customer_since__lte=day).order_by("id"))
@@ -243,7 +243,7 @@ def _fan_out(day, options, workers: int, *, rebuild: bool):
 
     from config.celery import app
     from core.models import JobRun
-    from milestones.tasks import run_daily_task
+    from daily.tasks import run_daily_task
 
     redis.Redis.from_url(options.broker).flushdb()
     env = {**os.environ, "CELERY_BROKER_URL": options.broker, "WAYPOINT_LOG_LEVEL": "WARNING"}

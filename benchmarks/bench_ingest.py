@@ -64,14 +64,14 @@ def main() -> None:
     setup_django(args.database_url)
     from django.db import connection
 
-    from journey.models import Company
-    from journey.services.ingestion import write_key_create
+    from companies.models import Company
+    from ingestion.services.write_keys import write_key_create
 
     print(machine_line())
     _cleanup(keys=True)
-    vacuum("journey_event")
+    vacuum("companies_event")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM journey_event")
+        cursor.execute("SELECT count(*) FROM companies_event")
         print(f"events table: {cursor.fetchone()[0]:,} rows before the runs")
     _, key = write_key_create(name="Benchmark", source=SOURCE)
     external_ids = list(Company.objects.order_by("id").values_list("external_id", flat=True))
@@ -165,7 +165,7 @@ def _gunicorn(args) -> subprocess.Popen:
 
 
 def _send(args, key: str, bodies: list[bytes], *, expect: int) -> tuple[float, list[float]]:
-    from journey.models import Event
+    from companies.models import Event
 
     before = Event.objects.filter(source=SOURCE).count()
     with tempfile.NamedTemporaryFile("wb", suffix=".jsonl") as handle:
@@ -188,9 +188,9 @@ def _copy(bodies: list[bytes]) -> float:
     """The same events as rows, with new messageIds, in one binary COPY; events/second."""
     from django.db import connection, transaction
 
+    from companies.models import Company, Event
     from core.bulk import bulk_load
-    from journey.models import Company, Event
-    from journey.services.events import event_type_ids
+    from ingestion.services.events import event_type_ids
 
     messages = [m for body in bodies for m in json.loads(body)["batch"]]
     company_ids = dict(Company.objects.values_list("external_id", "id"))
@@ -214,11 +214,11 @@ def _cleanup(*, keys: bool = False) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM journey_event WHERE source = %s", [SOURCE])
-        cursor.execute("DELETE FROM journey_pendingevent WHERE source = %s", [SOURCE])
+        cursor.execute("DELETE FROM companies_event WHERE source = %s", [SOURCE])
+        cursor.execute("DELETE FROM ingestion_pendingevent WHERE source = %s", [SOURCE])
         if keys:
-            cursor.execute("DELETE FROM journey_writekey WHERE source = %s", [SOURCE])
-    vacuum("journey_event")
+            cursor.execute("DELETE FROM ingestion_writekey WHERE source = %s", [SOURCE])
+    vacuum("companies_event")
 
 
 if __name__ == "__main__":

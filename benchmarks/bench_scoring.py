@@ -81,13 +81,13 @@ def main() -> None:
         f"(buyer-journey vocabulary), last day of events {last_day}"
     )
 
-    vacuum("journey_event")
+    vacuum("companies_event")
     a = median(options.repeat, group_by_pass)
     print(f"(a) GROUP BY company, event name pass:   {a:8.2f} s  (median of {options.repeat})")
 
     held = _hold_back(type_ids, day_start(last_day))
     _clear_scoring()
-    vacuum("journey_event", "journey_journeystate")
+    vacuum("companies_event", "journey_journeystate")
     started = time.perf_counter()
     rebuild = journey_rebuild(until=day_end(last_day - timedelta(days=1)))
     r = time.perf_counter() - started
@@ -98,7 +98,7 @@ def main() -> None:
     )
 
     _put_back(held)
-    vacuum("journey_event", "journey_journeystate", "journey_stagechange")
+    vacuum("companies_event", "journey_journeystate", "journey_stagechange")
     i, incremental = _scoring_runs(day_end(last_day), repeat=options.repeat, snapshot="bench_state_rebuilt")
     print(
         f"(i) incremental run for {last_day}:      {i:8.2f} s  (median of {options.repeat}; {incremental['events']:,} "
@@ -151,7 +151,7 @@ def _sql(statement: str, params=None):
 
 def _counts(type_ids: list[int]) -> tuple[int, int]:
     [(total, scored)] = _sql(
-        "SELECT count(*), count(*) FILTER (WHERE type_id = ANY(%s)) FROM journey_event", [type_ids]
+        "SELECT count(*), count(*) FILTER (WHERE type_id = ANY(%s)) FROM companies_event", [type_ids]
     )
     return total, scored
 
@@ -165,11 +165,11 @@ def _echo(type_ids: list[int], target: int) -> None:
         round_ += 1
         started = time.perf_counter()
         added = _sql(
-            f"INSERT INTO journey_event ({EVENT_COLUMNS}) "
+            f"INSERT INTO companies_event ({EVENT_COLUMNS}) "
             f"SELECT company_id, type_id, occurred_at - %(shift)s, received_at - %(shift)s, %(source)s, "
             f"message_id || %(suffix)s, contact_id, "
             f"CASE WHEN session_id = '' THEN '' ELSE session_id || %(suffix)s END, properties "
-            f"FROM journey_event WHERE type_id = ANY(%(types)s) AND source <> %(source)s "
+            f"FROM companies_event WHERE type_id = ANY(%(types)s) AND source <> %(source)s "
             f"ORDER BY id LIMIT %(limit)s ON CONFLICT (source, message_id) DO NOTHING",
             {
                 "shift": timedelta(days=ECHO_DAYS * (round_ - 1)),
@@ -190,7 +190,7 @@ def _last_day(type_ids: list[int]):
 
     from core.days import workspace_tz
 
-    [(latest,)] = _sql("SELECT max(occurred_at) FROM journey_event WHERE type_id = ANY(%s)", [type_ids])
+    [(latest,)] = _sql("SELECT max(occurred_at) FROM companies_event WHERE type_id = ANY(%s)", [type_ids])
     return timezone.localdate(latest, workspace_tz())
 
 
@@ -198,16 +198,18 @@ def _hold_back(type_ids: list[int], start) -> int:
     """Take the last day's scoring events out of the table (into bench_held): the rebuild must not see them."""
     _sql("DROP TABLE IF EXISTS bench_held")
     _sql(
-        f"CREATE TABLE bench_held AS SELECT {EVENT_COLUMNS} FROM journey_event "
+        f"CREATE TABLE bench_held AS SELECT {EVENT_COLUMNS} FROM companies_event "
         f"WHERE occurred_at >= %s AND type_id = ANY(%s)",
         [start, type_ids],
     )
-    return _sql("DELETE FROM journey_event WHERE occurred_at >= %s AND type_id = ANY(%s)", [start, type_ids])
+    return _sql(
+        "DELETE FROM companies_event WHERE occurred_at >= %s AND type_id = ANY(%s)", [start, type_ids]
+    )
 
 
 def _put_back(held: int) -> None:
     """The held-back events arrive: new rows, with ids above the rebuild's watermark."""
-    added = _sql(f"INSERT INTO journey_event ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM bench_held")
+    added = _sql(f"INSERT INTO companies_event ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM bench_held")
     assert added == held, (added, held)
     _sql("DROP TABLE bench_held")
 

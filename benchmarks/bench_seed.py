@@ -60,8 +60,8 @@ def main() -> None:
             seconds = time.perf_counter() - started
             with psycopg.connect(scratch_url) as db:
                 events, contacts, metrics = db.execute(
-                    "SELECT (SELECT count(*) FROM journey_event), (SELECT count(*) FROM journey_contact), "
-                    "(SELECT count(*) FROM journey_metricvalue)"
+                    "SELECT (SELECT count(*) FROM companies_event), (SELECT count(*) FROM companies_contact), "
+                    "(SELECT count(*) FROM companies_metricvalue)"
                 ).fetchone()
             print(
                 f"{companies:>10,} {seconds:>9.1f} {events:>12,} {events / seconds:>10,.0f} {contacts:>9,} {metrics:>14,}"

@@ -57,7 +57,7 @@ def prepare_database(database_url: str, *, companies: int, fresh: bool = False, 
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True, env=env)
     subprocess.run([*manage, "load_methodology"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
     with psycopg.connect(database_url) as db:
-        present = db.execute("SELECT count(*) FROM journey_company").fetchone()[0]
+        present = db.execute("SELECT count(*) FROM companies_company").fetchone()[0]
     if present < companies:
         print(f"generating {companies:,} companies (once; reused by later runs) …", flush=True)
         started = time.perf_counter()
@@ -111,8 +111,8 @@ def group_by_pass() -> float:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM (SELECT e.company_id, t.name, count(*) FROM journey_event e "
-            "JOIN journey_eventtype t ON t.id = e.type_id GROUP BY 1, 2) s"
+            "SELECT count(*) FROM (SELECT e.company_id, t.name, count(*) FROM companies_event e "
+            "JOIN companies_eventtype t ON t.id = e.type_id GROUP BY 1, 2) s"
         )
         cursor.fetchone()
     return time.perf_counter() - started

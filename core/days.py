@@ -22,6 +22,11 @@ def today() -> date:
     return timezone.localdate(timezone=workspace_tz())
 
 
+def yesterday() -> date:
+    """The last complete day: what the daily jobs assess when no day is given."""
+    return today() - timedelta(days=1)
+
+
 def day_start(day: date) -> datetime:
     """The first instant of `day` (a local midnight that a DST jump skips resolves to the first instant
     that exists)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -32,10 +33,8 @@ def check_broker() -> str | None:
     """Only when a broker is configured: with none, tasks run in-process and there is nothing to reach."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return None
-    from config.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as exc:
         return f"unreachable ({type(exc).__name__})"

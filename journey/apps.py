@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class JourneyConfig(AppConfig):
     name = "journey"
-    verbose_name = "Companies, events and the buyer journey"
+    verbose_name = "Buyer journey"

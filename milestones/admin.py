@@ -16,7 +16,6 @@ from milestones.models import (
     Milestone,
     Phase,
 )
-from playbooks.admin import ResourceMilestoneInline, TaskTemplateInline
 
 
 class MilestoneInline(admin.TabularInline):
@@ -71,6 +70,14 @@ class CriterionInline(admin.StackedInline):
     )
 
 
+class ResourceInline(admin.TabularInline):
+    model = Milestone.resources.through
+    autocomplete_fields = ("resource",)
+    extra = 0
+    verbose_name = "resource"
+    verbose_name_plural = "resources (content that helps)"
+
+
 class CTARuleInline(admin.TabularInline):
     model = CTARule
     fields = ("name", "min_days_at_position", "cta_type", "priority", "due_in_days", "is_active")
@@ -86,7 +93,7 @@ class MilestoneAdmin(admin.ModelAdmin):
     ordering = ("phase__order", "order")
     search_fields = ("name", "key")
     prepopulated_fields = {"key": ("name",)}
-    inlines = (CriterionInline, CTARuleInline, TaskTemplateInline, ResourceMilestoneInline)
+    inlines = (CriterionInline, CTARuleInline, ResourceInline)
 
     def get_queryset(self, request):
         return (

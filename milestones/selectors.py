@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
-from core.days import day_end, day_start, local_day, today
-from journey.models import Company, Event, EventType, MetricValue
-from journey.scoring.loading import journey_replay
+from companies.models import Company, Event, EventType, MetricValue
+from core.days import day_end, day_start, local_day
 from milestones import rules
 from milestones.models import (
     Achievement,
@@ -22,7 +20,6 @@ from milestones.models import (
     HealthSettings,
     Milestone,
 )
-from playbooks.models import Resource
 
 
 def milestone_sequence() -> list[Milestone]:
@@ -65,8 +62,6 @@ def company_progress(*, company: Company) -> CompanyProgress | None:
 
 def stuck_accounts(*, user) -> QuerySet[CompanyProgress]:
     """The user's stuck customers, longest stuck first (served by the progress_stuck partial index)."""
-    from journey.models import Company
-
     companies = Company.objects.visible_to(user).filter(csm=user)
     return (
         CompanyProgress.objects.filter(company__in=companies, active=True, stuck_since__isnull=False)
@@ -234,104 +229,4 @@ def company_health(*, company: Company, day: date) -> rules.Health:
         key_actions_total=len(key_actions),
         activity_weight=health.activity_weight,
         key_action_weight=health.key_action_weight,
-    )
-
-
-@dataclass(frozen=True)
-class MilestoneStatus:
-    milestone: Milestone
-    achieved_on: date | None
-    criteria: list[CriterionValue]
-
-
-@dataclass(frozen=True)
-class RecommendedResource:
-    resource: Resource
-    reason: str  # "milestone": helps with the current milestone; "stage": content for the buyer stage
-
-
-@dataclass(frozen=True)
-class CompanyJourney:
-    company: Company
-    as_of: date
-    score: int  # hundredths
-    stage: str
-    position: int
-    current_milestone: Milestone | None
-    days_at_position: int | None
-    milestones: list[MilestoneStatus]
-    health: int | None
-    recommended_resources: list[RecommendedResource]
-
-
-def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJourney:
-    """Where the company stands at the end of `as_of` (default: now): its buyer-journey score replayed from
-    its events, its milestones with the dates achieved by then and each criterion's value on the day, its
-    position (DESIGN §4.3) and health, and the content for its current milestone and stage.
-
-    Position, days at position and health describe a customer: for a company that was not one on the day
-    (a prospect, or not started yet) they are 0 / null / null; a churned company keeps the position it had
-    when it churned, and has no health after it."""
-    until: datetime = day_end(as_of) if as_of else timezone.now()
-    day = as_of or today()
-    replayed = journey_replay(company=company, until=until, explain=False)
-    score = replayed.result.state.score
-    stage = replayed.scoring.config.stage_of(score)
-
-    sequence = milestone_sequence()
-    achieved = dict(
-        Achievement.objects.filter(company=company, achieved_on__lte=day).values_list(
-            "milestone_id", "achieved_on"
-        )
-    )
-    values = company_criteria_values(
-        company=company,
-        day=day,
-        criteria=Criterion.objects.filter(milestone__in=sequence).order_by("order", "pk"),
-    )
-    by_milestone: dict[int, list[CriterionValue]] = {milestone.pk: [] for milestone in sequence}
-    for value in values.values():
-        by_milestone[value.criterion.milestone_id].append(value)
-
-    position, current, days_at_position, health = 0, None, None, None
-    started = company.customer_since is not None and company.customer_since <= day
-    if started and company.lifecycle != Company.Lifecycle.PROSPECT:
-        churned = company.churned_on is not None and company.churned_on <= day
-        last_day = company.churned_on if churned else day
-        standing = rules.position_of(
-            [m.pk for m in sequence],
-            {m: d.toordinal() for m, d in achieved.items() if d <= last_day},
-            company.customer_since.toordinal(),
-        )
-        position = standing.position
-        current = next((m for m in sequence if m.pk == standing.current), None)
-        days_at_position = last_day.toordinal() - standing.since
-        health = None if churned else company_health(company=company, day=day).score
-
-    recommended = []
-    if current is not None:
-        recommended = [
-            RecommendedResource(resource, "milestone")
-            for resource in Resource.objects.filter(milestones=current).order_by("title")
-        ]
-    shown = {item.resource.pk for item in recommended}
-    recommended += [
-        RecommendedResource(resource, "stage")
-        for resource in Resource.objects.filter(stages__key=stage).order_by("title")
-        if resource.pk not in shown
-    ]
-    return CompanyJourney(
-        company=company,
-        as_of=day,
-        score=score,
-        stage=stage,
-        position=position,
-        current_milestone=current,
-        days_at_position=days_at_position,
-        milestones=[
-            MilestoneStatus(milestone, achieved.get(milestone.pk), by_milestone[milestone.pk])
-            for milestone in sequence
-        ],
-        health=health,
-        recommended_resources=recommended,
     )

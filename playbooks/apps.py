@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class PlaybooksConfig(AppConfig):
     name = "playbooks"
-    verbose_name = "Task lists, content and playbooks"
+    verbose_name = "Task lists and playbooks"

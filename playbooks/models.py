@@ -1,48 +1,12 @@
-"""What helps a customer move on: the task list of each milestone, and content tied to milestones and
-buyer-journey stages (the methodology portal and "content that helps")."""
+"""The task list of each milestone: the steps a customer takes to reach it (its success plan)."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 
-from journey.models import Stage
+from content.models import Resource
 from milestones.models import Milestone
-
-
-class Resource(models.Model):
-    """A piece of content: blog post, guide, webinar, template, doc…"""
-
-    class Kind(models.TextChoices):
-        BLOG_POST = "blog_post", "Blog post"
-        GUIDE = "guide", "Guide"
-        WEBINAR = "webinar", "Webinar"
-        TEMPLATE = "template", "Template"
-        DOC = "doc", "Documentation"
-        VIDEO = "video", "Video"
-        CASE_STUDY = "case_study", "Case study"
-        TOOL = "tool", "Tool or calculator"
-
-    title = models.CharField(max_length=200)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    url = models.URLField(max_length=500, unique=True)
-    summary = models.TextField(blank=True)
-    content_stage = models.CharField(
-        max_length=12,
-        choices=[(stage, stage.title()) for stage in ("problem", "solution", "evaluation", "decision")],
-        blank=True,
-        help_text="Tags events that refer to this resource (property resource_url), for the velocity bonus.",
-    )
-    milestones = models.ManyToManyField(Milestone, blank=True, related_name="resources")
-    stages = models.ManyToManyField(Stage, blank=True, related_name="resources")
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-
-    class Meta:
-        ordering = ["title"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class TaskTemplate(models.Model):

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from content.models import Resource
 from journey.models import Stage
 from milestones.models import Criterion, Milestone, Phase
-from playbooks.models import Resource, TaskTemplate
+from playbooks.models import TaskTemplate
 
 
 def methodology_tree() -> QuerySet[Phase]:

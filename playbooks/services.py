@@ -4,11 +4,12 @@ from collections import Counter
 
 from django.db import transaction
 
+from content.models import Resource
 from core.ordering import apply_values, next_free, place_in_order
 from journey.models import Stage
 from milestones.models import Milestone
 from playbooks.defaults import RESOURCES, TASKS, url_for
-from playbooks.models import Resource, TaskTemplate
+from playbooks.models import TaskTemplate
 
 
 @transaction.atomic

@@ -53,8 +53,8 @@ def _commit_caches():
     forgotten between tests: tests roll back, even when they run on-commit callbacks by hand."""
     from django.db import connection
 
-    from journey.services.events import event_types_forget
-    from journey.services.ingestion import write_keys_forget
+    from ingestion.services.events import event_types_forget
+    from ingestion.services.write_keys import write_keys_forget
 
     event_types_forget()
     write_keys_forget()

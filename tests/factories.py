@@ -9,9 +9,10 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role
-from journey.models import Company, Contact, Event, EventType, MetricValue
+from companies.models import Company, Contact, Event, EventType, MetricValue
+from content.models import Resource
 from milestones.models import Achievement, Criterion, Milestone, Phase
-from playbooks.models import Resource, TaskTemplate
+from playbooks.models import TaskTemplate
 
 
 class UserFactory(factory.django.DjangoModelFactory):

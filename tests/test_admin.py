@@ -38,8 +38,8 @@ def workspace(methodology, admin_user):
     from accounts.services import api_token_create
 
     api_token_create(user=admin_user, name="CRM sync")
-    from journey.models import PendingEvent, RejectedMessage
-    from journey.services.ingestion import write_key_create
+    from ingestion.models import PendingEvent, RejectedMessage
+    from ingestion.services.write_keys import write_key_create
 
     write_key_create(name="Product backend", source="product")
     RejectedMessage.objects.create(

@@ -33,11 +33,18 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "django_htmx",
+    # Waypoint's apps, in layer order (lowest first; pyproject.toml's import-linter contract holds it).
     "core",
     "accounts",
+    "companies",
+    "content",
     "journey",
+    "ingestion",
     "milestones",
     "playbooks",
+    "web",
+    "daily",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +106,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,7 +195,7 @@ SPECTACULAR_SETTINGS = {
     # The Segment-compatible /v1/* endpoints are plain Django views: they join the schema through a hook.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "journey.ingest_schema.segment_paths",
+        "ingestion.schema.segment_paths",
     ],
 }
 
@@ -245,7 +252,7 @@ WAYPOINT_WEBHOOK_ALLOW_PRIVATE = env_bool("WAYPOINT_WEBHOOK_ALLOW_PRIVATE", Fals
 # Times are in the workspace time zone. The daily run at 00:30 assesses the day that just ended.
 WAYPOINT_SCHEDULES = {
     "waypoint: daily run": {
-        "task": "milestones.run_daily",
+        "task": "daily.run_daily",
         "crontab": {"minute": "30", "hour": "0"},  # https://crontab.guru/#30_0_*_*_*
         "expires_hours": 20,  # a run that could not start by evening is skipped; the next day catches up
         "description": "Milestone assessment, position, stuck, health and funnel snapshot; journey scores "

@@ -1,28 +1,10 @@
+"""Template filters every page uses."""
+
 from __future__ import annotations
 
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def score(hundredths: int | None) -> str:
-    """Integer hundredths as a score with two decimals, never rounded (199 reads 1.99, not 2.0)."""
-    if hundredths is None:
-        return "—"
-    sign = "-" if hundredths < 0 else ""
-    whole, cents = divmod(abs(int(hundredths)), 100)
-    return f"{sign}{whole}.{cents:02d}"
-
-
-@register.filter
-def signed_score(hundredths: int | None) -> str:
-    """A change of score: +0.25, −1.00, ±0.00 (a true minus sign, so columns of changes read well)."""
-    if hundredths is None:
-        return "—"
-    if hundredths == 0:
-        return "±0.00"
-    return ("+" if hundredths > 0 else "−") + score(abs(hundredths))
 
 
 @register.filter

@@ -10,14 +10,16 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import Q
 
+from companies.models import Company, Event, EventType
+from content.selectors import resource_content_stages
 from core.conditions import JSONNumber, JSONText
 from core.queries import raw_rows
-from journey.models import Company, Event, EventType, ScoringRule, ScoringSettings, Stage, StageTrigger
-from journey.scoring.engine import Bonuses, Config, Result, Rule, ScoringEvent, Trigger, replay
+from journey.models import ScoringRule, ScoringSettings, Stage, StageTrigger
+from journey.scoring.domain import Bonuses, Config, Result, Rule, ScoringEvent, Trigger
+from journey.scoring.engine import replay
 
 # --- Configuration ----------------------------------------------------------------------------------------
 
@@ -90,10 +92,7 @@ def scoring_load() -> Scoring:
         any_event = any_event or not trigger.event_names
     type_names = dict(EventType.objects.values_list("id", "name"))
     wanted = None if any_event else tuple(sorted(i for i, name in type_names.items() if name in names))
-    # Content tagged by the resource an event refers to (playbooks owns resources; read here by name to keep
-    # the journey app free of an import of playbooks).
-    resource = apps.get_model("playbooks", "Resource")
-    resource_stages = dict(resource.objects.exclude(content_stage="").values_list("url", "content_stage"))
+    resource_stages = resource_content_stages()
     return Scoring(
         config, wanted, type_names, tuple(sorted(keys)), resource_stages, {s.key: s.pk for s in stages}
     )

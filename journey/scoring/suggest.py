@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from core.conditions import Condition, Operator
-from journey.scoring.engine import NEGATIVE, Config, Rule, ScoringEvent, State, Trigger
+from journey.scoring.domain import NEGATIVE, Config, Rule, ScoringEvent, State, Trigger
 from journey.scoring.engine import replay as engine_replay
 
 

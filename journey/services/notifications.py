@@ -10,14 +10,13 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification
+from companies.models import Company
 from core.models import OutboxMessage, WebhookEndpoint
-from core.templatetags.waypoint import score as as_score
-from journey.models import Company
-from journey.scoring.engine import Change, Config
+from core.tasks import deliver_outbox_task
+from journey.scoring.domain import Change, Config, score_text
 
 logger = logging.getLogger("waypoint.outbox")
 
@@ -40,14 +39,14 @@ def stage_changes_notify(changes: list[tuple[int, Change]], config: Config) -> i
             continue
         headline = (
             f"{company.name} moved from {config.stage_name(change.from_stage)} to "
-            f"{config.stage_name(change.to_stage)} ({as_score(change.score)})"
+            f"{config.stage_name(change.to_stage)} ({score_text(change.score)})"
         )
         why = (
             f"after {change.event_name.replace('_', ' ')}"
             if change.cause == "event"
             else "after a week without engagement"
         )
-        link = reverse("journey:company_detail", args=[company.external_id])
+        link = company.get_absolute_url()
         promotion = ranks.get(change.to_stage, 0) > ranks.get(change.from_stage, 0)
         if company.csm:
             notifications.append(
@@ -113,8 +112,6 @@ def _webhook(endpoint: WebhookEndpoint, data: dict) -> OutboxMessage:
 
 
 def _kick_relay() -> None:
-    from core.tasks import deliver_outbox_task
-
     try:
         deliver_outbox_task.delay()
     except Exception:

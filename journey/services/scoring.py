@@ -26,14 +26,17 @@ from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from companies.models import Company, Event
+from companies.selectors import event_watermark
 from core.bulk import bulk_load, bulk_upsert
 from core.days import workspace_tz
 from core.locks import Lease, lease_acquire, lease_keep, lease_release
 from core.models import JobRun
-from journey.models import Company, Event, JourneyState, StageChange
-from journey.scoring.engine import LOOKBACK, Change, Result, State, continues, replay
+from journey.models import JourneyState, StageChange
+from journey.scoring.domain import LOOKBACK, Change, Result, State, continues
+from journey.scoring.engine import replay
 from journey.scoring.loading import Scoring, by_company, scoring_events, scoring_load
-from journey.selectors import event_watermark
+from journey.services.notifications import stage_changes_notify
 
 logger = logging.getLogger("waypoint.scoring")
 
@@ -284,8 +287,6 @@ def _write(
 ) -> None:
     """States, stage changes and their notifications (changes at or after `live_from`; none when it is
     None), in the caller's transaction."""
-    from journey.services.notifications import stage_changes_notify
-
     now = timezone.now()
     bulk_upsert(
         JourneyState,

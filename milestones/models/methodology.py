@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from content.models import Resource
 from core.conditions import PropertyCondition
 
 
@@ -44,6 +45,9 @@ class Milestone(models.Model):
     description = models.TextField(blank=True, help_text="The value the customer gets.")
     target_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Expected days from the previous milestone."
+    )
+    resources = models.ManyToManyField(
+        Resource, blank=True, related_name="milestones", help_text="Training content for this milestone."
     )
 
     objects = MilestoneQuerySet.as_manager()

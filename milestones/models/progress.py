@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 
-from journey.models import Company
+from companies.models import Company
 from milestones.models.methodology import Milestone
 
 

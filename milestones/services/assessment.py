@@ -29,10 +29,10 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from companies.models import Company, Event, MetricValue
 from core.bulk import bulk_upsert
 from core.days import day_end, day_start, local_day
 from core.queries import DayOrdinal, raw_rows
-from journey.models import Company, Event, MetricValue
 from milestones import rules
 from milestones.models import Achievement, CompanyProgress
 from milestones.services.methodology import EngineCriterion, EventSet, Methodology

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from companies.models import EventType
 from core.conditions import Condition
-from journey.models import EventType
 from milestones import rules
 from milestones.models import Criterion, CTARule, HealthSettings, Milestone
 

@@ -25,7 +25,7 @@ def test_the_sidebar_counts_unread_notifications(client, csm, other_csm):
 def test_more_than_99_unread_read_99_plus(client, csm):
     Notification.objects.bulk_create(Notification(user=csm, title=f"n{i}") for i in range(120))
     client.force_login(csm)
-    page = client.get(reverse("journey:company_list")).content.decode()
+    page = client.get(reverse("web:company_list")).content.decode()
     assert 'aria-label="99+ unread">99+</span>' in page
 
 

@@ -7,13 +7,13 @@ class TestHome:
     def test_csm_goes_to_the_queue(self, client, csm):
         client.force_login(csm)
         response = client.get("/")
-        assert response.status_code == 302 and response.url == reverse("playbooks:queue")
+        assert response.status_code == 302 and response.url == reverse("web:queue")
 
     @pytest.mark.parametrize("who", ["manager", "admin_user"])
     def test_managers_and_admins_go_to_the_funnel(self, client, request, who):
         client.force_login(request.getfixturevalue(who))
         response = client.get("/")
-        assert response.status_code == 302 and response.url == reverse("milestones:funnel")
+        assert response.status_code == 302 and response.url == reverse("web:funnel")
 
     def test_a_user_without_role_is_told_to_ask_an_admin(self, client, nobody):
         client.force_login(nobody)
@@ -38,7 +38,7 @@ class TestLogin:
         response = client.post(
             reverse("accounts:login"), {"username": "alice", "password": "secret-pass-123"}, follow=True
         )
-        assert response.redirect_chain[-1][0] == reverse("playbooks:queue")
+        assert response.redirect_chain[-1][0] == reverse("web:queue")
 
     def test_wrong_password_is_refused_with_a_message(self, client, csm):
         response = client.post(reverse("accounts:login"), {"username": "alice", "password": "nope"})

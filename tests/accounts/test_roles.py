@@ -12,9 +12,9 @@ class TestRoleGroups:
 
     def test_csm_can_work_the_queue_but_not_see_the_funnel_or_edit(self, csm):
         assert csm.has_perm("accounts.work_queue")
-        assert csm.has_perm("journey.view_company")
+        assert csm.has_perm("companies.view_company")
         assert not csm.has_perm("accounts.view_success_funnel")
-        assert not csm.has_perm("journey.change_company")
+        assert not csm.has_perm("companies.change_company")
         assert not csm.has_perm("milestones.change_milestone")
 
     def test_manager_sees_the_funnel_and_reads_everything_but_edits_nothing(self, manager):

@@ -3,9 +3,9 @@ from datetime import UTC, date, datetime
 import pytest
 from django.db import connection, transaction
 
+from companies.models import Event, MetricValue
 from core.bulk import bulk_load, indexes_deferred
-from core.templatetags.waypoint import score
-from journey.models import Event, MetricValue
+from journey.templatetags.scores import score
 from tests.factories import CompanyFactory, EventFactory, EventTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,12 +44,12 @@ def test_deferred_indexes_come_back_exactly():
     def definitions():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT indexdef FROM pg_indexes WHERE tablename = 'journey_event' ORDER BY indexname"
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'companies_event' ORDER BY indexname"
             )
             indexes = cursor.fetchall()
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = 'journey_event'::regclass ORDER BY conname"
+                "WHERE conrelid = 'companies_event'::regclass ORDER BY conname"
             )
             return indexes, cursor.fetchall()
 
@@ -69,12 +69,12 @@ def test_deferred_indexes_come_back_exactly():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="transactional DDL is PostgreSQL's")
 def test_a_failed_load_keeps_the_indexes():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'journey_event'")
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'companies_event'")
         before = cursor.fetchone()[0]
     with pytest.raises(RuntimeError), transaction.atomic(), indexes_deferred(Event):
         raise RuntimeError("killed")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'journey_event'")
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'companies_event'")
         assert cursor.fetchone()[0] == before
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from companies.models import Event
 from core.conditions import Condition
-from journey.models import Event
 from tests.factories import CompanyFactory, EventFactory
 
 PROPERTIES = [

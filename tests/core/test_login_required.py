@@ -42,7 +42,7 @@ ROUTES = sorted(_named_routes(), key=lambda item: item[0])
 
 def test_the_walk_finds_the_pages():
     names = {name for name, _ in ROUTES}
-    assert {"home", "journey:company_list", "milestones:funnel", "playbooks:queue"} <= names
+    assert {"web:home", "web:company_list", "web:funnel", "web:queue"} <= names
 
 
 @pytest.mark.django_db
@@ -64,8 +64,8 @@ def test_every_page_needs_a_login(client, name, pattern):
 
 @pytest.mark.django_db
 def test_django_admin_needs_a_staff_login(client, csm):
-    response = client.get(reverse("admin:journey_company_changelist"))
+    response = client.get(reverse("admin:companies_company_changelist"))
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
     client.force_login(csm)  # logged in, but not staff
-    response = client.get(reverse("admin:journey_company_changelist"))
+    response = client.get(reverse("admin:companies_company_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response.url

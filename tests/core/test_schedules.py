@@ -18,7 +18,7 @@ def test_the_daily_run_is_installed_once_in_the_workspace_time_zone(settings):
     assert "created: waypoint: daily run" in sync()
     assert "unchanged: waypoint: daily run" in sync()
     task = PeriodicTask.objects.get(name="waypoint: daily run")
-    assert task.task == "milestones.run_daily" and task.enabled
+    assert task.task == "daily.run_daily" and task.enabled
     assert (task.crontab.minute, task.crontab.hour, str(task.crontab.timezone)) == (
         "30",
         "0",
@@ -53,5 +53,5 @@ def test_an_edited_schedule_is_put_back_and_a_removed_one_disabled(settings):
     )
     output = sync()
     assert "updated: waypoint: daily run" in output and "disabled: waypoint: old job" in output
-    assert PeriodicTask.objects.get(name="waypoint: daily run").task == "milestones.run_daily"
+    assert PeriodicTask.objects.get(name="waypoint: daily run").task == "daily.run_daily"
     assert not PeriodicTask.objects.get(name="waypoint: old job").enabled

@@ -10,17 +10,8 @@ from hypothesis import strategies as st
 
 from core.conditions import Condition
 from journey import defaults
-from journey.scoring.engine import (
-    LOOKBACK,
-    Bonuses,
-    Config,
-    Rule,
-    ScoringEvent,
-    State,
-    Trigger,
-    continues,
-    replay,
-)
+from journey.scoring.domain import LOOKBACK, Bonuses, Config, Rule, ScoringEvent, State, Trigger, continues
+from journey.scoring.engine import replay
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 STAGES = tuple((s["min_score"], s["key"], s["name"]) for s in defaults.STAGES)

@@ -14,10 +14,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Notification
+from companies.models import Event, EventType
 from core.days import day_end, workspace_tz
 from core.locks import LeaseHeld, lease_acquire, lease_release
 from core.models import JobRun, OutboxMessage, WebhookEndpoint
-from journey.models import Event, EventType, JourneyState, ScoringRule, StageChange
+from journey.models import JourneyState, ScoringRule, StageChange
 from journey.scoring.loading import journey_replay
 from journey.services.scoring import journey_rebuild, journey_score
 from tests.factories import CompanyFactory
@@ -186,7 +187,7 @@ class TestRuns:
             assert summary["decayed"] == JourneyState.objects.count() >= count
             JourneyState.objects.all().delete()
             JobRun.objects.all().delete()
-            on_events = [q["sql"] for q in queries if 'FROM "journey_event"' in q["sql"]]
+            on_events = [q["sql"] for q in queries if 'FROM "companies_event"' in q["sql"]]
             return len(queries), on_events
 
         small, large = decay_queries(2), decay_queries(20)
@@ -208,11 +209,11 @@ class TestRuns:
         run("2026-03-02")
 
     def test_a_run_that_fails_is_recorded_and_writes_nothing_of_its_chunk(self, company, monkeypatch):
-        from journey.services import notifications
+        from journey.services import scoring
 
         run("2026-03-01")
         add(company, "demo_requested", at("2026-03-02"))
-        monkeypatch.setattr(notifications, "stage_changes_notify", _boom)
+        monkeypatch.setattr(scoring, "stage_changes_notify", _boom)
         with pytest.raises(RuntimeError):
             run("2026-03-02")
         failed = JobRun.objects.filter(job="scoring").latest("started_at")

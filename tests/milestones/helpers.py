@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, time
 
+from companies.models import Event, EventType, MetricValue
 from core.days import workspace_tz
-from journey.models import Event, EventType, MetricValue
 from milestones.models import Criterion, Milestone, Phase
-from milestones.services import daily
+from milestones.services import runs
 
 _ids = itertools.count()
 
@@ -76,7 +76,7 @@ def ratio(numerator: str, denominator: str, threshold: float, window: int | None
 
 
 def assess(day: str, *, rebuild: bool = False) -> dict:
-    return daily.run_inline(job="milestones", as_of=date.fromisoformat(day), rebuild=rebuild)
+    return runs.run_inline(job="milestones", as_of=date.fromisoformat(day), rebuild=rebuild)
 
 
 def achieved(company) -> dict[str, str]:

@@ -7,11 +7,12 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 
+from companies.models import Company
+from core.days import yesterday
 from core.locks import LeaseHeld, lease_acquire
 from core.models import JobLock, JobRun
-from journey.models import Company
 from milestones.models import CompanyProgress, Criterion, CTARule, FunnelSnapshot, HealthSettings
-from milestones.services import daily
+from milestones.services import runs
 from tests.factories import CompanyFactory
 from tests.milestones.helpers import (
     achieved,
@@ -347,7 +348,7 @@ class TestReruns:
         companies = [CompanyFactory(customer_since=date(2026, 1, 5)) for _ in range(5)]
         for company in companies:
             set_up_lead_generation(company)
-        real = daily.assess_chunk
+        real = runs.assess_chunk
         calls = {"n": 0}
 
         def dies_on_the_second_chunk(**kwargs):
@@ -357,7 +358,7 @@ class TestReruns:
             return real(**kwargs)
 
         with (
-            mock.patch("milestones.services.daily.assess_chunk", side_effect=dies_on_the_second_chunk),
+            mock.patch("milestones.services.runs.assess_chunk", side_effect=dies_on_the_second_chunk),
             pytest.raises(RuntimeError),
         ):
             assess("2026-06-30")
@@ -369,17 +370,17 @@ class TestReruns:
 
     def test_a_dead_runs_lease_lapses_and_the_next_run_takes_over(self, lead_generation, customer):
         set_up_lead_generation(customer)
-        lease_acquire(daily.LOCK, ttl=timedelta(minutes=15))  # a run that died without freeing the lease
+        lease_acquire(runs.LOCK, ttl=timedelta(minutes=15))  # a run that died without freeing the lease
         JobRun.objects.create(job="daily", as_of=date(2026, 6, 29))
         with pytest.raises(LeaseHeld, match="already running"):
             assess("2026-06-30")
-        JobLock.objects.filter(name=daily.LOCK).update(expires_at=on("2026-01-01"))
+        JobLock.objects.filter(name=runs.LOCK).update(expires_at=on("2026-01-01"))
         assess("2026-06-30")
         assert achieved(customer) == {"lead-generation": "2026-03-02"}
         assert JobRun.objects.get(as_of=date(2026, 6, 29)).status == JobRun.Status.FAILED
 
     def test_the_command_says_when_another_run_holds_the_lock(self, capsys):
-        lease_acquire(daily.LOCK, ttl=timedelta(minutes=15))
+        lease_acquire(runs.LOCK, ttl=timedelta(minutes=15))
         call_command("run_daily", "--as-of", "2026-06-30")
         assert "Not running: daily is already running" in capsys.readouterr().out
 
@@ -438,4 +439,4 @@ class TestCommands:
     def test_without_as_of_the_run_assesses_yesterday(self, customer):
         milestone("first", count("a", 1))
         call_command("run_daily")
-        assert CompanyProgress.objects.get(company=customer).as_of == daily.default_as_of()
+        assert CompanyProgress.objects.get(company=customer).as_of == yesterday()

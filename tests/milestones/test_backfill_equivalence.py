@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import Phase as Phase_
 from hypothesis import strategies as st
 
+from companies.models import Company, EventType
 from core.models import JobLock, JobRun
-from journey.models import Company, EventType
 from milestones.models import Achievement, CompanyProgress, Milestone, Phase
 from tests.factories import CompanyFactory
 from tests.milestones.helpers import add_events, add_metric, assess, count, metric, milestone, ratio

@@ -4,9 +4,10 @@ import io
 import pytest
 from django.core.management import call_command
 
+from content.models import Resource
 from journey.models import Stage
 from milestones.models import Criterion, Milestone, Phase
-from playbooks.models import Resource, TaskTemplate
+from playbooks.models import TaskTemplate
 from tests.factories import MilestoneFactory
 
 pytestmark = pytest.mark.django_db

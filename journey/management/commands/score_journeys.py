@@ -5,10 +5,10 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from core.days import day_end
+from core.commands import as_of_argument
+from core.days import day_end, yesterday
 from core.locks import LeaseHeld
 from journey.services.scoring import journey_rebuild, journey_score
-from milestones.services.daily import default_as_of
 
 
 class Command(BaseCommand):
@@ -18,13 +18,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--as-of",
-            type=date.fromisoformat,
-            default=None,
-            metavar="YYYY-MM-DD",
-            help="The day, in the workspace time zone (default: yesterday, the last complete day).",
-        )
+        as_of_argument(parser)
         parser.add_argument(
             "--rebuild",
             action="store_true",
@@ -32,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of: date | None, rebuild: bool, **options) -> None:
-        until = day_end(as_of or default_as_of())
+        until = day_end(as_of or yesterday())
         try:
             summary = journey_rebuild(until=until) if rebuild else journey_score(until=until)
         except LeaseHeld as held:

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+import json
+from datetime import date
 
-from milestones.management.commands._daily import as_of_argument, run_and_report
+from django.core.management.base import BaseCommand, CommandError
+
+from core.commands import as_of_argument
+from core.days import yesterday
+from core.locks import LeaseHeld, LeaseLost
+from milestones.services.runs import run_inline
 
 
 class Command(BaseCommand):
@@ -12,12 +18,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        as_of_argument(parser)
+        as_of_argument(parser, what="The day to assess")
         parser.add_argument(
             "--rebuild",
             action="store_true",
             help="Re-derive all achievements from the whole history (after an admin changed a checklist).",
         )
 
-    def handle(self, *args, as_of, rebuild: bool, **options) -> None:
-        run_and_report(self, job="milestones", as_of=as_of, rebuild=rebuild)
+    def handle(self, *args, as_of: date | None, rebuild: bool, **options) -> None:
+        try:
+            summary = run_inline(job="milestones", as_of=as_of or yesterday(), rebuild=rebuild)
+        except LeaseHeld as held:
+            self.stdout.write(f"Not running: {held}")  # not an error: the other run does the work
+            return
+        except LeaseLost as lost:
+            raise CommandError(str(lost)) from lost
+        self.stdout.write(json.dumps(summary))

@@ -1,0 +1,69 @@
+"""Writes to companies, contacts and metric values (the REST API; admin edits them through its forms).
+
+Each write runs the model's full validation, constraints included, so a request that breaks a rule gets a
+ValidationError (a 400 in the API), never an IntegrityError."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from companies.models import Company, Contact, MetricValue
+from core.bulk import bulk_upsert
+
+
+@transaction.atomic
+def company_create(**fields) -> Company:
+    """A company from the API's fields (external_id, name, domain, lifecycle, customer_since, churned_on,
+    csm, segment, plan, mrr)."""
+    return _save(Company(**fields))
+
+
+@transaction.atomic
+def company_update(*, company: Company, **fields) -> Company:
+    return _save(company, **fields)
+
+
+@transaction.atomic
+def contact_create(**fields) -> Contact:
+    return _save(Contact(**fields))
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, **fields) -> Contact:
+    return _save(contact, **fields)
+
+
+def _save(instance: models.Model, **fields) -> models.Model:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        # Another request took the same external id (or email) between the check and the write: validate
+        # again, for the message of the rule that now fails.
+        instance.full_clean()
+        raise
+    return instance
+
+
+def metric_values_upsert(*, values: Iterable[tuple[int, str, date, float]]) -> int:
+    """Store (company id, metric, day, value) readings; a reading for a company, metric and day already
+    stored replaces it. Within one call the last reading of a day wins. Returns how many were written."""
+    latest = {(company_id, metric, day): value for company_id, metric, day, value in values}
+    now = timezone.now()
+    rows = [(company_id, metric, day, value, now) for (company_id, metric, day), value in latest.items()]
+    with transaction.atomic():
+        bulk_upsert(
+            MetricValue,
+            ["company", "metric", "date", "value", "recorded_at"],
+            rows,
+            conflict=["company", "metric", "date"],
+            update=["value", "recorded_at"],
+        )
+    return len(rows)

@@ -1,0 +1,33 @@
+"""The daily run (DESIGN §6, §7): every daily job for one day, in order. In this process (`run_daily`, and
+the embedded default without a broker) or fanned out over Celery workers (daily/tasks.py).
+
+    1. milestones: the assessment of every customer, with position, stuck, health and the funnel snapshot;
+    2. scores: the buyer-journey scores brought to the end of the day, with the decay that fell due.
+
+Each job takes its own lease: a job already running elsewhere is skipped and reported, the others run."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.days import day_end
+from core.locks import LeaseHeld
+from journey.services.scoring import journey_score
+from milestones.services.runs import run_inline
+
+
+def daily_run_inline(*, as_of: date, rebuild: bool = False, scores: bool = True) -> dict[str, dict]:
+    """Run the day's jobs here, one after the other; per job its summary, or {"skipped": why}. `rebuild`
+    re-derives the milestones from the whole history; `scores=False` leaves the scores out."""
+    report: dict[str, dict] = {}
+    try:
+        report["milestones"] = run_inline(job="daily", as_of=as_of, rebuild=rebuild)
+    except LeaseHeld as held:
+        report["milestones"] = {"skipped": str(held)}
+    if not scores:
+        return report
+    try:
+        report["scores"] = journey_score(until=day_end(as_of)).as_dict()
+    except LeaseHeld as held:
+        report["scores"] = {"skipped": str(held)}
+    return report

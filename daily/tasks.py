@@ -1,0 +1,37 @@
+"""Beat's daily entry point: thin. The assessment fans out over the workers as a chord of chunk tasks whose
+callback writes the snapshot; the journey scores, which do not depend on it, run beside it as a task of
+their own. Without a broker, everything runs in-process (daily/services.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import chord, shared_task
+from django.conf import settings
+
+from core.days import yesterday
+from core.locks import LeaseHeld
+from daily.services import daily_run_inline
+from journey.tasks import score_journeys_task
+from milestones.services import runs
+from milestones.tasks import assess_chunk_task, finish_run_task
+
+
+@shared_task(name="daily.run_daily", ignore_result=True)
+def run_daily_task(as_of: str | None = None, rebuild: bool = False, scores: bool = True) -> dict:
+    day = date.fromisoformat(as_of) if as_of else yesterday()
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return daily_run_inline(as_of=day, rebuild=rebuild, scores=scores)
+    if scores:
+        score_journeys_task.delay(as_of=day.isoformat())
+    try:
+        plan = runs.run_start(job="daily", as_of=day, rebuild=rebuild)
+    except LeaseHeld as held:
+        return {"skipped": str(held)}
+    message = plan.to_message()
+    if not plan.chunks:
+        return runs.run_finish(plan, [])
+    chord(
+        assess_chunk_task.s(message, first, last, plan.late_in(first, last)) for first, last in plan.chunks
+    )(finish_run_task.s(message))
+    return {"run_id": plan.run_id, "chunks": len(plan.chunks)}

@@ -1,0 +1,389 @@
+"""What the journey API reads and writes. Input serializers (…In) check what a client sends; output
+serializers say what it gets back. Companies and contacts are named by their external ids."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+from accounts.models import User
+from accounts.roles import Role
+from companies.models import Company, Contact, Event, MetricValue
+from companies.selectors import company_ids
+from core.api import batch_items, items_invalid, items_validate
+from core.days import today
+from ingestion import segment
+from ingestion.services.api_events import EventItem
+
+# --- Companies ---------------------------------------------------------------------------------------------
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    csm = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="The CSM's username."
+    )
+    mrr = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False, read_only=True)
+    score = serializers.SerializerMethodField(
+        help_text="Buyer-journey score, 0.00–10.00 (null: never scored)."
+    )
+    stage = serializers.SerializerMethodField(help_text="Buyer-journey stage slug, e.g. evaluation.")
+
+    class Meta:
+        model = Company
+        fields = [
+            "external_id",
+            "name",
+            "domain",
+            "lifecycle",
+            "customer_since",
+            "churned_on",
+            "csm",
+            "segment",
+            "plan",
+            "mrr",
+            "score",
+            "stage",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_score(self, company: Company) -> float | None:
+        journey = getattr(company, "journey", None)
+        return journey.score / 100 if journey is not None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_stage(self, company: Company) -> str | None:
+        journey = getattr(company, "journey", None)
+        return journey.stage.key if journey is not None and journey.stage is not None else None
+
+
+class CompanyInSerializer(serializers.Serializer):
+    """A company as a client sends it. Context: `request`, and `company` when updating one."""
+
+    external_id = serializers.CharField(
+        max_length=255, help_text="Your id for the company; no '/'. Cannot change once created."
+    )
+    name = serializers.CharField(max_length=255)
+    domain = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    lifecycle = serializers.ChoiceField(choices=Company.Lifecycle.choices, required=False)
+    customer_since = serializers.DateField(
+        required=False, allow_null=True, help_text="Needed for a customer."
+    )
+    churned_on = serializers.DateField(
+        required=False, allow_null=True, help_text="Needed for a churned company."
+    )
+    csm = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="The CSM's username. Only managers and admins may change it.",
+    )
+    segment = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    plan = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    mrr = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+
+    def validate_external_id(self, value: str) -> str:
+        company = self.context.get("company")
+        if company is not None and value != company.external_id:
+            raise serializers.ValidationError(
+                "The external id cannot change: other systems know the company by it."
+            )
+        if company is None and "/" in value:
+            raise serializers.ValidationError(
+                "An external id cannot contain '/': it is part of the company's URL."
+            )
+        return value
+
+    def validate_csm(self, csm: User | None) -> User | None:
+        company = self.context.get("company")
+        if self.context["request"].user.role == Role.CSM and csm != (company.csm if company else None):
+            raise serializers.ValidationError("Only managers and admins assign companies to CSMs.")
+        if csm is not None and csm.role is None:
+            raise serializers.ValidationError(f"{csm.username} has no Waypoint role.")
+        return csm
+
+
+# --- Contacts ----------------------------------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    # Text, not an email field: empty when the contact is known by external id only, which format: email
+    # would not allow.
+    email = serializers.CharField(read_only=True)
+    company = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True, help_text="The company's external id."
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["id", "external_id", "email", "name", "title", "company", "created_at"]
+        read_only_fields = fields
+
+
+class ContactInSerializer(serializers.Serializer):
+    """A contact as a client sends it: an external id, an email address, or both. Context: `request`, and
+    `contact` when updating one."""
+
+    external_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    company = serializers.SlugRelatedField(
+        slug_field="external_id",
+        queryset=Company.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The company's external id; CSMs must name one of theirs.",
+        error_messages={"does_not_exist": "No company with external id {value}."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["company"].queryset = Company.objects.visible_to(request.user)
+
+    def validate(self, attrs: dict) -> dict:
+        # A CSM's contact needs one of their companies after the write, or they could not see it.
+        contact = self.context.get("contact")
+        company = attrs.get("company", contact.company if contact else None)
+        if company is None and self.context["request"].user.role == Role.CSM:
+            raise serializers.ValidationError({"company": "Name one of your companies."})
+        return attrs
+
+
+# --- Events ------------------------------------------------------------------------------------------------
+
+
+class EventInSerializer(serializers.Serializer):
+    message_id = serializers.CharField(
+        max_length=segment.MAX_MESSAGE_ID,
+        required=False,
+        help_text="Makes the call idempotent: an event is stored once per message id. Default: a new UUID.",
+    )
+    company = serializers.CharField(max_length=255, help_text="The company's external id.")
+    contact = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The contact's external id; an unknown one is created at the company.",
+    )
+    event = serializers.CharField(max_length=segment.MAX_NAME, help_text="The event name, e.g. blog_viewed.")
+    properties = serializers.DictField(required=False, help_text="A JSON object, up to 32 KB.")
+    timestamp = serializers.DateTimeField(
+        required=False,
+        default_timezone=UTC,
+        help_text="When it happened, ISO 8601 (no offset: UTC). Default: now. At most 5 minutes ahead.",
+    )
+
+    def validate_properties(self, value: dict) -> dict:
+        try:
+            value = segment.properties_clean(value)
+        except segment.Refused as rejected:
+            raise serializers.ValidationError(rejected.message) from None
+        if len(json.dumps(value, ensure_ascii=False).encode()) > segment.MAX_MESSAGE:
+            raise serializers.ValidationError(f"Properties are over {segment.MAX_MESSAGE // 1024} KB.")
+        return value
+
+    def validate_timestamp(self, value):
+        if value > timezone.now() + segment.FUTURE_TOLERANCE:
+            raise serializers.ValidationError("The timestamp is more than 5 minutes in the future.")
+        return value
+
+
+class EventBatchInSerializer(serializers.Serializer):
+    events = EventInSerializer(many=True, help_text="1 to 2,500 events.")
+
+
+def events_in(data, *, user) -> tuple[list[EventItem], int]:
+    """The events of a body (one event or {"events": [...]}) ready to store, and how many there were.
+    Strict: any invalid event raises a 400 listing every invalid one by index; none is stored."""
+    items, batch = batch_items(data, "events")
+    valid, errors = items_validate(EventInSerializer(), items)
+    ids = _company_ids(valid, errors, user=user)
+    if errors:
+        raise items_invalid("events", errors, total=len(items), batch=batch)
+    now = timezone.now()
+    return [
+        EventItem(
+            company_id=ids[item["company"]],
+            name=item["event"],
+            occurred_at=item.get("timestamp") or now,
+            message_id=item.get("message_id") or str(uuid.uuid4()),
+            contact=item.get("contact") or "",
+            properties=item.get("properties") or {},
+        )
+        for item in valid.values()
+    ], len(items)
+
+
+def _company_ids(valid: dict[int, dict], errors: dict, *, user) -> dict[str, int]:
+    """The ids of the companies the valid items name (one query); an item naming a company the user cannot
+    see gets an error, as if the company did not exist."""
+    ids = company_ids(user=user, external_ids=[item["company"] for item in valid.values()])
+    for index, item in valid.items():
+        if item["company"] not in ids:
+            message = f"No company with external id {item['company']}."
+            errors[index] = {"company": [ErrorDetail(message, code="not_found")]}
+    return ids
+
+
+class EventSerializer(serializers.ModelSerializer):
+    company = serializers.CharField(source="company.external_id", help_text="The company's external id.")
+    contact = serializers.CharField(
+        source="contact.external_id", allow_null=True, help_text="The contact's external id."
+    )
+    event = serializers.CharField(source="type.name")
+    timestamp = serializers.DateTimeField(source="occurred_at")
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "message_id",
+            "company",
+            "contact",
+            "event",
+            "properties",
+            "timestamp",
+            "received_at",
+            "source",
+        ]
+        read_only_fields = fields
+
+
+class StoredSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Items in the request.")
+    stored = serializers.IntegerField(help_text="Items written.")
+    duplicates = serializers.IntegerField(help_text="Events already stored under their message id.")
+
+
+# --- Metric values -----------------------------------------------------------------------------------------
+
+
+class MetricInSerializer(serializers.Serializer):
+    company = serializers.CharField(max_length=255, help_text="The company's external id.")
+    metric = serializers.CharField(max_length=100, help_text="e.g. landing_page_conversion_rate.")
+    value = serializers.FloatField()
+    date = serializers.DateField(help_text="The day the value is for; a later value for the day replaces it.")
+
+
+class MetricBatchInSerializer(serializers.Serializer):
+    metrics = MetricInSerializer(many=True, help_text="1 to 2,500 values.")
+
+
+def metrics_in(data, *, user) -> list[tuple[int, str, object, float]]:
+    """(company id, metric, day, value) of each reading of a body (one or {"metrics": [...]}); strict like
+    events_in."""
+    items, batch = batch_items(data, "metrics")
+    valid, errors = items_validate(MetricInSerializer(), items)
+    ids = _company_ids(valid, errors, user=user)
+    if errors:
+        raise items_invalid("metrics", errors, total=len(items), batch=batch)
+    return [(ids[item["company"]], item["metric"], item["date"], item["value"]) for item in valid.values()]
+
+
+class MetricValueSerializer(serializers.ModelSerializer):
+    company = serializers.CharField(source="company.external_id", help_text="The company's external id.")
+
+    class Meta:
+        model = MetricValue
+        fields = ["company", "metric", "date", "value", "recorded_at"]
+        read_only_fields = fields
+
+
+class MetricsStoredSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Values in the request.")
+    stored = serializers.IntegerField(
+        help_text="Values written (a company, metric and day sent twice: once)."
+    )
+
+
+# --- A company's journey (DESIGN §11) -----------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class NumberField(serializers.Field):
+    """A number as it is: counts stay integers (57, not 57.0), and whole thresholds read as integers."""
+
+    def to_representation(self, value):
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+class JourneyQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD: the end of that day in the workspace time zone. Default: now."
+    )
+
+    def validate_as_of(self, value):
+        if value > today():
+            raise serializers.ValidationError("as_of cannot be in the future.")
+        return value
+
+
+class MilestoneRefSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CriterionValueSerializer(serializers.Serializer):
+    label = serializers.CharField(source="criterion.display_label")
+    value = NumberField(
+        allow_null=True, help_text="On the day; null: no metric value yet, or no denominator."
+    )
+    threshold = NumberField(source="criterion.threshold")
+    met = serializers.BooleanField()
+
+
+class MilestoneStatusSerializer(serializers.Serializer):
+    key = serializers.CharField(source="milestone.key")
+    name = serializers.CharField(source="milestone.name")
+    phase = serializers.CharField(source="milestone.phase.key")
+    achieved_on = serializers.DateField(allow_null=True)
+    criteria = CriterionValueSerializer(many=True)
+
+
+class RecommendedResourceSerializer(serializers.Serializer):
+    title = serializers.CharField(source="resource.title")
+    url = serializers.URLField(source="resource.url")
+    kind = serializers.CharField(source="resource.kind")
+    reason = serializers.ChoiceField(
+        choices=["milestone", "stage"],
+        help_text="milestone: helps with the current milestone; stage: content for the buyer stage.",
+    )
+
+
+class JourneySerializer(serializers.Serializer):
+    company = serializers.CharField(source="company.external_id")
+    as_of = serializers.DateField()
+    score = serializers.SerializerMethodField(help_text="0.00–10.00, two decimals.")
+    stage = serializers.CharField(help_text="target, education, solution, evaluation or ready_to_buy.")
+    position = serializers.IntegerField(help_text="Milestones achieved in an unbroken run from the first.")
+    current_milestone = MilestoneRefSerializer(
+        allow_null=True, help_text="The next milestone; null past the last."
+    )
+    days_at_position = serializers.IntegerField(allow_null=True)
+    milestones = MilestoneStatusSerializer(many=True)
+    health = serializers.IntegerField(
+        allow_null=True, help_text="0–100; null when not a customer on the day."
+    )
+    open_ctas = serializers.SerializerMethodField()
+    recommended_resources = RecommendedResourceSerializer(many=True)
+
+    def get_score(self, journey) -> float:
+        return round(journey.score / 100, 2)
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_open_ctas(self, journey) -> list:
+        return []  # CTAs are not generated yet

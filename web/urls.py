@@ -1,0 +1,18 @@
+"""The product's pages. Each page composes the domain apps through their selectors and services."""
+
+from django.urls import path
+
+from web.pages import companies, funnel, home, playbooks
+
+app_name = "web"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("queue/", playbooks.queue, name="queue"),
+    path("funnel/", funnel.funnel, name="funnel"),
+    path("methodology/", playbooks.portal, name="portal"),
+    path("companies/", companies.company_list, name="company_list"),
+    path("companies/<str:external_id>/", companies.company_detail, name="company_detail"),
+    path("companies/<str:external_id>/events/", companies.company_event_list, name="company_events"),
+    path("companies/<str:external_id>/journey/", companies.company_journey, name="company_journey"),
+]
