@@ -1,4 +1,7 @@
-"""A condition on one event property, shared by checklist criteria and scoring rules.
+"""Comparisons, and a condition on one event property, shared by checklist criteria and scoring rules.
+
+One vocabulary of operators (Operator): checklist criteria compare a count, ratio or metric with their
+threshold with it, and property conditions compare an event property with their value.
 
 Semantics (the same in SQL and in Python): the property is read from the top level of the event's
 properties. A value that reads as a number is compared with JSON numbers only ("0.6" matches 0.61, not the
@@ -8,7 +11,9 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import CharField, F, FloatField, Func, Q, lookups
@@ -26,6 +31,26 @@ class Operator(models.TextChoices):
 
 
 ORDERING_OPERATORS = {Operator.GT, Operator.GTE, Operator.LT, Operator.LTE}
+
+# `value <operator> other`, in Python.
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    Operator.EQ: operator.eq,
+    Operator.NE: operator.ne,
+    Operator.GT: operator.gt,
+    Operator.GTE: operator.ge,
+    Operator.LT: operator.lt,
+    Operator.LTE: operator.le,
+}
+# The same with the operands swapped, so that partial(SWAPPED[op], threshold)(value) is
+# `value <op> threshold` as one C-level call (hot loops bind the threshold once).
+SWAPPED: dict[str, Callable[[Any, Any], bool]] = {
+    Operator.EQ: operator.eq,
+    Operator.NE: operator.ne,
+    Operator.GT: operator.lt,
+    Operator.GTE: operator.le,
+    Operator.LT: operator.gt,
+    Operator.LTE: operator.ge,
+}
 
 
 def parse_number(text: str) -> float | None:
@@ -47,10 +72,6 @@ class PropertyCondition(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def has_property_condition(self) -> bool:
-        return bool(self.property_key)
 
     @property
     def property_condition(self) -> Condition | None:
@@ -135,14 +156,6 @@ _LOOKUPS = {
     Operator.LT: lookups.LessThan,
     Operator.LTE: lookups.LessThanOrEqual,
 }
-_PYTHON = {
-    Operator.EQ: operator.eq,
-    Operator.NE: operator.ne,
-    Operator.GT: operator.gt,
-    Operator.GTE: operator.ge,
-    Operator.LT: operator.lt,
-    Operator.LTE: operator.le,
-}
 
 
 @dataclass(frozen=True)
@@ -174,7 +187,7 @@ class Condition:
         if number is not None:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 return False
-            return _PYTHON[Operator(self.operator)](value, number)
+            return COMPARE[Operator(self.operator)](value, number)
         if not isinstance(value, str) or self.operator not in (Operator.EQ, Operator.NE):
             return False
-        return _PYTHON[Operator(self.operator)](value, self.value)
+        return COMPARE[Operator(self.operator)](value, self.value)

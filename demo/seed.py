@@ -21,8 +21,9 @@ from accounts.roles import GROUP_NAMES, Role
 from companies.models import Company, Contact, Event, EventType, MetricValue
 from core.bulk import bulk_load, indexes_deferred, reset_sequences
 from core.days import today
-from demo.generator import CriterionSpec, MilestoneSpec, WorkspaceGenerator
+from demo.generator import WorkspaceGenerator
 from demo.names import FIRST_NAMES, LAST_NAMES
+from demo.specs import CriterionSpec, MilestoneSpec
 from milestones.models import Milestone
 
 DEMO_PASSWORD = "waypoint-demo"  # noqa: S105 - printed by `make demo`; demo workspaces only

@@ -80,7 +80,7 @@ class ResourceInline(admin.TabularInline):
 
 class CTARuleInline(admin.TabularInline):
     model = CTARule
-    fields = ("name", "min_days_at_position", "cta_type", "priority", "due_in_days", "is_active")
+    fields = ("name", "min_days_at_position", "is_active")
     extra = 0
     verbose_name_plural = "CTA rules for customers stuck at this milestone"
 
@@ -128,8 +128,8 @@ class AchievementAdmin(CompanySearchMixin, ReadOnlyAdmin):
 
 @admin.register(CTARule)
 class CTARuleAdmin(admin.ModelAdmin):
-    list_display = ("name", "milestone_or_any", "min_days_at_position", "cta_type", "priority", "is_active")
-    list_filter = ("is_active", "cta_type", "milestone")
+    list_display = ("name", "milestone_or_any", "min_days_at_position", "is_active")
+    list_filter = ("is_active", "milestone")
     list_select_related = ("milestone",)
     search_fields = ("name",)
 

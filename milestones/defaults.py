@@ -194,17 +194,11 @@ CTA_RULES = [
         "name": "EBR for customers stuck at milestone 2",
         "milestone": "email-marketing",
         "min_days_at_position": 30,
-        "cta_type": "ebr",
-        "priority": "high",
-        "due_in_days": 14,
     },
     {
         "name": "EBR for customers at the same milestone for more than 90 days",
         "milestone": None,
         "min_days_at_position": 90,
-        "cta_type": "ebr",
-        "priority": "medium",
-        "due_in_days": 14,
     },
 ]
 

@@ -14,22 +14,15 @@ day. A *span* is an inclusive range of days `(first, last)`.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from core.conditions import COMPARE, SWAPPED
+
 Span = tuple[int, int]
 FAR_PAST = -(10**9)
 FAR_FUTURE = 10**9
-
-COMPARATORS: dict[str, Callable[[float, float], bool]] = {
-    "gte": operator.ge,
-    "gt": operator.gt,
-    "lte": operator.le,
-    "lt": operator.lt,
-    "eq": operator.eq,
-}
 
 
 @dataclass(frozen=True)
@@ -44,16 +37,31 @@ class Check:
     min_denominator: int = 1
 
     def compare(self, value: float) -> bool:
-        return COMPARATORS[self.comparator](value, self.threshold)
+        return COMPARE[self.comparator](value, self.threshold)
 
     @property
     def needed(self) -> int | None:
-        """For "≥"/">" counts: the smallest count that holds (None for other comparators)."""
-        if self.comparator == "gte":
-            return max(0, math.ceil(self.threshold))
-        if self.comparator == "gt":
-            return max(0, math.floor(self.threshold) + 1)
-        return None
+        """For "≥"/">" counts: the smallest count that holds, which holds for good once reached (None for
+        other comparators)."""
+        return fewest_events(self.comparator, self.threshold) if self.comparator in ("gte", "gt") else None
+
+
+def fewest_events(comparator: str, threshold: float) -> int:
+    """The fewest events for `count <comparator> threshold` to hold (0 when no events already hold: ≤, <)."""
+    if comparator in ("gte", "eq"):
+        return max(0, math.ceil(threshold))
+    if comparator == "gt":
+        return max(0, math.floor(threshold) + 1)
+    return 0
+
+
+def fewest_numerator(check: Check, denominator: int) -> int:
+    """The fewest numerator events for a ratio criterion to hold over `denominator` events (compared as the
+    rules compare: divided, so 7 of 100 meets 0.07 although 0.07 × 100 is 7.000…01)."""
+    count = fewest_events(check.comparator, check.threshold * denominator)
+    while count > 0 and ratio_holds(check, count - 1, denominator):
+        count -= 1
+    return count
 
 
 # --- Whether a criterion holds, from its value on one day --------------------------------------------------
@@ -98,14 +106,7 @@ def can_hold(check: Check, total_events: int) -> bool:
 
 def _predicate(check: Check) -> Callable[[float], bool]:
     """`value <comparator> threshold` as a C-level callable: this runs once per change of a count."""
-    flipped = {
-        "gte": operator.le,
-        "gt": operator.lt,
-        "lte": operator.ge,
-        "lt": operator.gt,
-        "eq": operator.eq,
-    }
-    return partial(flipped[check.comparator], check.threshold)
+    return partial(SWAPPED[check.comparator], check.threshold)
 
 
 def ratio_spans(
@@ -226,6 +227,30 @@ def position_of(sequence: Sequence[int], achieved: dict[int, int], customer_sinc
             return Position(index, milestone_id, since)
         since = max(since, day)
     return Position(len(sequence), None, since)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a customer stands on a day: its position, and whether it was still a customer. A churned
+    company's standing is frozen at its churn day: it keeps the position it had then."""
+
+    position: Position
+    active: bool  # a customer on the day (not churned by then)
+    day: int  # the day described: the day asked, or the churn day of a churned company
+
+    @property
+    def days_at_position(self) -> int:
+        return self.day - self.position.since
+
+
+def standing_on(
+    sequence: Sequence[int], achieved: dict[int, int], customer_since: int, churned_on: int | None, day: int
+) -> Standing:
+    """The standing on `day` of a customer since `customer_since` (churned on `churned_on`, if it did), from
+    its achievements (milestone id → day): only those achieved by the day described count."""
+    active, last = (False, churned_on) if churned_on is not None and churned_on <= day else (True, day)
+    counted = {milestone: achieved_on for milestone, achieved_on in achieved.items() if achieved_on <= last}
+    return Standing(position_of(sequence, counted, customer_since), active, last)
 
 
 def stuck_since(position: Position, thresholds: Sequence[tuple[int | None, int]]) -> int | None:

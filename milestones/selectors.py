@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Max, Q, QuerySet, Sum
 
-from companies.models import Company, Event, EventType, MetricValue
-from core.days import day_end, day_start, local_day
+from companies.models import Company
 from milestones import rules
+from milestones.measures import DayValues, criterion_value, day_values, health_from, latest_metrics
 from milestones.models import (
     Achievement,
     CompanyProgress,
     Criterion,
     FunnelSnapshot,
-    HealthSettings,
     Milestone,
 )
+from milestones.services.methodology import methodology_load
 
 
 def milestone_sequence() -> list[Milestone]:
@@ -37,21 +35,23 @@ class TimelineEntry:
 
 
 def company_timeline(*, company: Company) -> list[TimelineEntry]:
-    """Each milestone in sequence with the company's achievement date. The position is the unbroken run of
-    achieved milestones from the first (DESIGN §4.3); the current milestone is the one after it."""
+    """Each milestone in sequence with the company's achievement date, and where it stands against the
+    position (DESIGN §4.3): done (in the unbroken run), current (the next one), achieved out of order, or
+    to do."""
     achieved = dict(Achievement.objects.filter(company=company).values_list("milestone_id", "achieved_on"))
-    entries: list[TimelineEntry] = []
-    in_run = True
-    for milestone in milestone_sequence():
+    sequence = milestone_sequence()
+    position = rules.position_of(
+        [milestone.pk for milestone in sequence], {m: day.toordinal() for m, day in achieved.items()}, 0
+    ).position
+    entries = []
+    for index, milestone in enumerate(sequence):
         day = achieved.get(milestone.pk)
-        if day is not None and in_run:
+        if index < position:
             state = "done"
-        elif day is not None:
-            state = "out_of_order"
-        elif in_run:
-            state, in_run = "current", False
+        elif index == position:
+            state = "current"
         else:
-            state = "todo"
+            state = "out_of_order" if day is not None else "todo"
         entries.append(TimelineEntry(milestone, day, state))
     return entries
 
@@ -139,94 +139,26 @@ class CriterionValue:
     met: bool
 
 
-def company_criteria_values(
-    *, company: Company, day: date, criteria: Sequence[Criterion] | None = None
-) -> dict[int, CriterionValue]:
-    """Each criterion's value for one company at the end of `day` (default: every criterion), by criterion
-    id, read as the assessment reads it (milestones/rules.py): an event count all-time or in the W days
-    ending on `day`, the metric's latest value on or before `day`, a ratio of two counts over one window.
-    The same few queries whatever the number of criteria: event types, one filtered count per (event,
-    condition, window) in one pass over the company's events, and the latest value of each metric."""
-    criteria = list(Criterion.objects.order_by("pk") if criteria is None else criteria)
-    counted = [c for c in criteria if c.kind != Criterion.Kind.METRIC]
-    names = {c.event_name for c in counted} | {c.denominator_event_name for c in counted if c.kind == "ratio"}
-    type_ids = dict(EventType.objects.filter(name__in=names).values_list("name", "id")) if names else {}
-    columns: dict[tuple, str] = {}
-    aggregates = {}
-    for criterion in counted:
-        keys = [(criterion.event_name, criterion.property_condition, criterion.window_days)]
-        if criterion.kind == Criterion.Kind.RATIO:
-            keys.append((criterion.denominator_event_name, None, criterion.window_days))
-        for key in keys:
-            name, condition, window = key
-            if key in columns or name not in type_ids:
-                continue
-            columns[key] = f"n{len(columns)}"
-            where = Q(type_id=type_ids[name]) & (condition.as_q() if condition else Q())
-            if window:
-                where &= Q(occurred_at__gte=day_start(day - timedelta(days=window - 1)))
-            aggregates[columns[key]] = Count("pk", filter=where)
-    counts = {}
-    if aggregates:
-        counts = Event.objects.filter(
-            company=company, type_id__in=set(type_ids.values()), occurred_at__lt=day_end(day)
-        ).aggregate(**aggregates)
-    metric_names = {c.metric for c in criteria if c.kind == Criterion.Kind.METRIC}
-    latest = {}
-    if metric_names:
-        latest = dict(
-            MetricValue.objects.filter(company=company, metric__in=metric_names, date__lte=day)
-            .annotate(rank=Window(RowNumber(), partition_by=[F("metric")], order_by=F("date").desc()))
-            .filter(rank=1)
-            .values_list("metric", "value")
-        )
+@dataclass(frozen=True)
+class CompanyMeasures:
+    """A company's checklist values and health at the end of a day, measured as the assessment measures
+    them (milestones/measures.py)."""
 
-    def count(name: str, condition, window: int | None) -> int:
-        column = columns.get((name, condition, window))  # none: no event of that name was ever received
-        return (counts.get(column) or 0) if column else 0
+    criteria: dict[int, CriterionValue]  # by criterion id, every criterion of the methodology
+    health: rules.Health
 
+
+def company_measures(*, company: Company, day: date) -> CompanyMeasures:
+    """Each criterion's value and whether it holds, and health, for one company at the end of `day`."""
+    methodology = methodology_load()
+    measured = day_values(methodology, Q(company_id=company.pk), day, with_counts=True).get(
+        company.pk, DayValues({})
+    )
+    metrics = latest_metrics(methodology.metrics, company.pk, company.pk, day).get(company.pk, {})
+    models = Criterion.objects.filter(milestone_id__in=methodology.sequence).in_bulk()
     values = {}
-    for criterion in criteria:
-        check = rules.Check(
-            criterion.pk, criterion.kind, criterion.comparator, criterion.threshold,
-            criterion.window_days, criterion.min_denominator,
-        )  # fmt: skip
-        if criterion.kind == Criterion.Kind.METRIC:
-            value = latest.get(criterion.metric)
-            met = rules.metric_holds(check, value)
-        elif criterion.kind == Criterion.Kind.RATIO:
-            top = count(criterion.event_name, criterion.property_condition, criterion.window_days)
-            bottom = count(criterion.denominator_event_name, None, criterion.window_days)
-            value = top / bottom if bottom else None
-            met = rules.ratio_holds(check, top, bottom)  # never divides by 0: min_denominator ≥ 1
-        else:
-            value = count(criterion.event_name, criterion.property_condition, criterion.window_days)
-            met = rules.count_holds(check, value)
-        values[criterion.pk] = CriterionValue(criterion, value, met)
-    return values
-
-
-def company_health(*, company: Company, day: date) -> rules.Health:
-    """Health at the end of `day` (DESIGN §4.6), as the daily assessment computes it."""
-    health = HealthSettings.current()
-    key_actions = set(health.key_actions)
-    row = Event.objects.filter(
-        company=company,
-        occurred_at__gte=day_start(day - timedelta(days=health.window_days - 1)),
-        occurred_at__lt=day_end(day),
-    ).aggregate(
-        active_days=Count(local_day("occurred_at"), distinct=True),
-        key_actions=Count(
-            "type_id",
-            distinct=True,
-            filter=Q(type_id__in=EventType.objects.filter(name__in=key_actions).values("id")),
-        ),
-    )
-    return rules.health_of(
-        row["active_days"],
-        row["key_actions"],
-        window_days=health.window_days,
-        key_actions_total=len(key_actions),
-        activity_weight=health.activity_weight,
-        key_action_weight=health.key_action_weight,
-    )
+    for criteria in methodology.criteria.values():
+        for criterion in criteria:
+            value, met = criterion_value(criterion, measured, metrics)
+            values[criterion.check.id] = CriterionValue(models[criterion.check.id], value, met)
+    return CompanyMeasures(values, health_from(measured, methodology.health))

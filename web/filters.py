@@ -1,11 +1,13 @@
+"""The company list's filters (the page); the API's are in web/api/filters.py."""
+
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role
 from companies.models import Company
+from companies.selectors import companies_search
 from journey.models import Stage
 
 
@@ -49,7 +51,4 @@ class CompanyFilter(django_filters.FilterSet):
         fields = ["q", "lifecycle", "segment", "plan", "csm", "stuck", "stage"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(external_id=value) | Q(domain__icontains=value))
+        return companies_search(queryset, value)

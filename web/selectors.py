@@ -15,8 +15,8 @@ from content.models import Resource
 from core.days import day_end, today
 from journey.scoring.loading import journey_replay
 from milestones import rules
-from milestones.models import Achievement, Criterion, Milestone
-from milestones.selectors import CriterionValue, company_criteria_values, company_health, milestone_sequence
+from milestones.models import Achievement, Milestone
+from milestones.selectors import CriterionValue, company_measures, milestone_sequence
 
 
 def company_list(*, user) -> QuerySet[Company]:
@@ -78,29 +78,25 @@ def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJo
             "milestone_id", "achieved_on"
         )
     )
-    values = company_criteria_values(
-        company=company,
-        day=day,
-        criteria=Criterion.objects.filter(milestone__in=sequence).order_by("order", "pk"),
-    )
+    measures = company_measures(company=company, day=day)
     by_milestone: dict[int, list[CriterionValue]] = {milestone.pk: [] for milestone in sequence}
-    for value in values.values():
+    for value in measures.criteria.values():
         by_milestone[value.criterion.milestone_id].append(value)
 
     position, current, days_at_position, health = 0, None, None, None
     started = company.customer_since is not None and company.customer_since <= day
-    if started and company.lifecycle != Company.Lifecycle.PROSPECT:
-        churned = company.churned_on is not None and company.churned_on <= day
-        last_day = company.churned_on if churned else day
-        standing = rules.position_of(
+    if company.customer_since is not None and started and company.lifecycle != Company.Lifecycle.PROSPECT:
+        standing = rules.standing_on(
             [m.pk for m in sequence],
-            {m: d.toordinal() for m, d in achieved.items() if d <= last_day},
+            {m: d.toordinal() for m, d in achieved.items()},
             company.customer_since.toordinal(),
+            company.churned_on.toordinal() if company.churned_on else None,
+            day.toordinal(),
         )
-        position = standing.position
-        current = next((m for m in sequence if m.pk == standing.current), None)
-        days_at_position = last_day.toordinal() - standing.since
-        health = None if churned else company_health(company=company, day=day).score
+        position = standing.position.position
+        current = next((m for m in sequence if m.pk == standing.position.current), None)
+        days_at_position = standing.days_at_position
+        health = measures.health.score if standing.active else None
 
     recommended = []
     if current is not None:

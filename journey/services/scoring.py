@@ -30,8 +30,8 @@ from companies.models import Company, Event
 from companies.selectors import event_watermark
 from core.bulk import bulk_load, bulk_upsert
 from core.days import workspace_tz
-from core.locks import Lease, lease_acquire, lease_keep, lease_release
-from core.models import JobRun
+from core.jobs import job_run_last, job_running
+from core.locks import Lease, lease_keep
 from journey.models import JourneyState, StageChange
 from journey.scoring.domain import LOOKBACK, Change, Result, State, continues
 from journey.scoring.engine import replay
@@ -109,7 +109,7 @@ def journey_score(*, until: datetime) -> RunSummary:
     """Bring every company's score up to `until` (a company with later events, up to its latest event):
     apply the events received since the previous run and the decay that fell due. Idempotent: a second run
     for the same moment changes nothing. One run at a time (raises LeaseHeld)."""
-    previous = JobRun.objects.filter(job=JOB, status=JobRun.Status.SUCCEEDED).order_by("-started_at").first()
+    previous = job_run_last([JOB])
     with _run(until) as (summary, lease, watermark):
         scoring = scoring_load()
         if previous is None:
@@ -134,31 +134,21 @@ def journey_rebuild(*, until: datetime) -> RunSummary:
 
 @contextmanager
 def _run(until: datetime, **detail) -> Iterator[tuple[RunSummary, Lease, int]]:
-    """The lease, the JobRun row (failed with its error when the body raises) and the event watermark."""
-    lease = lease_acquire(LOCK, ttl=LEASE_TTL)
+    """The lease, the JobRun row (core/jobs.py: failed with its error when the body raises) and the event
+    watermark the run reads up to."""
     started = time.perf_counter()
-    try:
-        watermark = event_watermark()
-        run = JobRun.objects.create(
-            job=JOB,
-            as_of=timezone.localdate(until - timedelta(microseconds=1), workspace_tz()),
-            detail={"event_watermark": watermark, **detail},
-        )
-        summary = RunSummary(run.pk, until.isoformat())
+    watermark = event_watermark()
+    as_of = timezone.localdate(until - timedelta(microseconds=1), workspace_tz())
+    with job_running(
+        job=JOB, lock=LOCK, ttl=LEASE_TTL, as_of=as_of, detail={"event_watermark": watermark, **detail}
+    ) as running:
+        summary = RunSummary(running.run.pk, until.isoformat())
         try:
-            yield summary, lease, watermark
-        except BaseException as exc:
-            run.status, run.finished_at = JobRun.Status.FAILED, timezone.now()
-            run.detail = {**run.detail, **summary.as_dict(), "error": f"{type(exc).__name__}: {exc}"[:500]}
-            run.save(update_fields=["status", "finished_at", "detail"])
-            raise
-        summary.seconds["total"] = round(time.perf_counter() - started, 3)
-        run.status, run.finished_at = JobRun.Status.SUCCEEDED, timezone.now()
-        run.detail = {**run.detail, **summary.as_dict()}
-        run.save(update_fields=["status", "finished_at", "detail"])
-        logger.info("scoring run %s through %s: %s", run.pk, summary.until, summary.as_dict())
-    finally:
-        lease_release(lease)
+            yield summary, running.lease, watermark
+            summary.seconds["total"] = round(time.perf_counter() - started, 3)
+            logger.info("scoring run %s through %s: %s", running.run.pk, summary.until, summary.as_dict())
+        finally:
+            running.detail.update(summary.as_dict())
 
 
 def _rebuild_all(scoring: Scoring, until: datetime, watermark: int, summary: RunSummary, lease) -> None:

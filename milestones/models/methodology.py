@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from content.models import Resource
-from core.conditions import PropertyCondition
+from core.conditions import Operator, PropertyCondition
+from milestones import rules
 
 
 class Phase(models.Model):
@@ -79,13 +80,6 @@ class Criterion(PropertyCondition):
         METRIC = "metric", "Metric"
         RATIO = "ratio", "Ratio of two event counts"
 
-    class Comparator(models.TextChoices):
-        GTE = "gte", "≥"
-        GT = "gt", ">"
-        LTE = "lte", "≤"
-        LT = "lt", "<"
-        EQ = "eq", "="
-
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="criteria")
     order = models.PositiveSmallIntegerField(default=1)
     label = models.CharField(
@@ -102,7 +96,11 @@ class Criterion(PropertyCondition):
         default=1, help_text="Ratio only: fewer denominator events than this and the criterion does not hold."
     )
     metric = models.CharField(max_length=100, blank=True, help_text="Metric only: the metric's name.")
-    comparator = models.CharField(max_length=3, choices=Comparator.choices, default=Comparator.GTE)
+    comparator = models.CharField(
+        max_length=3,
+        choices=[(value, label) for value, label in Operator.choices if value != Operator.NE],
+        default=Operator.GTE,
+    )
     threshold = models.FloatField()
     window_days = models.PositiveSmallIntegerField(
         null=True,
@@ -165,6 +163,17 @@ class Criterion(PropertyCondition):
         if errors:
             raise ValidationError(errors)
 
+    def as_check(self) -> rules.Check:
+        """The criterion as the assessment rules read it (milestones/rules.py)."""
+        return rules.Check(
+            id=self.pk,
+            kind=self.kind,
+            comparator=self.comparator,
+            threshold=self.threshold,
+            window_days=self.window_days,
+            min_denominator=self.min_denominator,
+        )
+
     @property
     def display_label(self) -> str:
         return self.label or self.rule_text
@@ -172,7 +181,7 @@ class Criterion(PropertyCondition):
     @property
     def rule_text(self) -> str:
         """The rule in the checklist's own terms, e.g. "blog_post_published ≥ 4 in 60 days"."""
-        symbol = self.Comparator(self.comparator).label
+        symbol = Operator(self.comparator).label
         threshold = f"{self.threshold:g}"
         window = f" in {self.window_days} days" if self.window_days else ""
         condition = f" where {self.property_condition_label()}" if self.property_key else ""
@@ -186,20 +195,9 @@ class Criterion(PropertyCondition):
 
 
 class CTARule(models.Model):
-    """When a customer counts as stuck, and the call to action that follows (DESIGN §4.3–4.4): a company is
-    stuck when its days at position exceed `min_days_at_position` and its current milestone (the one it is
-    working on) is this rule's milestone, or any milestone when the rule names none."""
-
-    class Type(models.TextChoices):
-        EBR = "ebr", "Executive Business Review"
-        QBR = "qbr", "Quarterly Business Review"
-        CHECK_IN = "check_in", "Check-in"
-        RISK = "risk", "Risk review"
-
-    class Priority(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+    """When a customer counts as stuck (DESIGN §4.3–4.4): its days at position exceed `min_days_at_position`
+    and its current milestone (the one it is working on) is this rule's milestone, or any milestone when
+    the rule names none."""
 
     name = models.CharField(max_length=200, unique=True)
     milestone = models.ForeignKey(
@@ -211,9 +209,6 @@ class CTARule(models.Model):
         help_text="The current milestone (the one the company works on); blank: any milestone.",
     )
     min_days_at_position = models.PositiveSmallIntegerField(help_text="Stuck after more than this many days.")
-    cta_type = models.CharField("CTA type", max_length=16, choices=Type.choices, default=Type.EBR)
-    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
-    due_in_days = models.PositiveSmallIntegerField(default=14)
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -99,14 +99,7 @@ def methodology_load() -> Methodology:
 
 
 def _engine_criterion(criterion: Criterion, type_ids: dict[str, int]) -> EngineCriterion:
-    check = rules.Check(
-        id=criterion.pk,
-        kind=criterion.kind,
-        comparator=criterion.comparator,
-        threshold=criterion.threshold,
-        window_days=criterion.window_days,
-        min_denominator=criterion.min_denominator,
-    )
+    check = criterion.as_check()
     if criterion.kind == Criterion.Kind.METRIC:
         return EngineCriterion(check, metric=criterion.metric)
     events = EventSet(type_ids.get(criterion.event_name), criterion.property_condition)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from companies.models import Company, Event, MetricValue
 from companies.selectors import event_watermark
 from core.days import day_end, local_day
+from core.jobs import job_run_fail, job_run_last, job_run_start, job_run_succeed, job_runs_abandon
 from core.locks import Lease, lease_acquire, lease_keep, lease_release, lease_renew
 from core.models import JobRun
 from milestones.services.assessment import ChunkResult, assess_chunk
@@ -31,6 +32,7 @@ from milestones.services.snapshots import snapshots_write
 logger = logging.getLogger("waypoint.daily")
 
 LOCK = "daily"  # the assessment and the daily run write the same rows: one lock for both
+JOBS = ("daily", "milestones")  # the jobs that take it
 LEASE_TTL = timedelta(minutes=15)  # a chunk takes seconds; a dead run frees the job after this
 
 
@@ -77,24 +79,15 @@ def run_start(*, job: str, as_of: date, rebuild: bool = False) -> RunPlan:
     started = time.perf_counter()
     lease = lease_acquire(LOCK, ttl=LEASE_TTL)
     try:
-        # Runs whose lease lapsed (killed workers) are over.
-        JobRun.objects.filter(job__in=("daily", "milestones"), status=JobRun.Status.RUNNING).update(
-            status=JobRun.Status.FAILED,
-            finished_at=timezone.now(),
-            detail={"error": "abandoned: its lease lapsed"},
-        )
-        previous = (
-            JobRun.objects.filter(job__in=("daily", "milestones"), status=JobRun.Status.SUCCEEDED)
-            .order_by("-started_at")
-            .first()
-        )
+        job_runs_abandon(JOBS)
+        previous = job_run_last(JOBS)
         watermarks = {
             "event_watermark": event_watermark(),
             "started_at": timezone.now().isoformat(),
         }
         late = {} if rebuild else late_data(previous)
         chunks = chunk_bounds(as_of)
-        run = JobRun.objects.create(
+        run = job_run_start(
             job=job,
             as_of=as_of,
             chunks_total=len(chunks),
@@ -197,7 +190,7 @@ def run_finish(plan: RunPlan, results: list[dict]) -> dict:
         cells = [cell for result in results for cell in result["cells"]]
         csm_cells = [cell for result in results for cell in result["csm_cells"]]
         snapshot_rows = snapshots_write(as_of=plan.as_of, cells=cells, csm_cells=csm_cells)
-        totals = {
+        totals: dict = {
             key: sum(result[key] for result in results)
             for key in ("companies", "assessed", "from_history", "achievements")
         }
@@ -206,15 +199,14 @@ def run_finish(plan: RunPlan, results: list[dict]) -> dict:
             for phase, seconds in result["seconds"].items():
                 phases[phase] = phases.get(phase, 0.0) + seconds
         totals["chunk_seconds"] = {phase: round(seconds, 2) for phase, seconds in phases.items()}
-        run = JobRun.objects.get(pk=plan.run_id)
-        run.detail = {
-            **run.detail,
-            **totals,
-            "snapshot_rows": snapshot_rows,
-            "finish_seconds": round(time.perf_counter() - started, 3),
-        }
-        run.status, run.finished_at = JobRun.Status.SUCCEEDED, timezone.now()
-        run.save(update_fields=["detail", "status", "finished_at"])
+        job_run_succeed(
+            plan.run_id,
+            {
+                **totals,
+                "snapshot_rows": snapshot_rows,
+                "finish_seconds": round(time.perf_counter() - started, 3),
+            },
+        )
     except Exception as exc:
         run_failed(plan, exc)
         raise
@@ -224,11 +216,7 @@ def run_finish(plan: RunPlan, results: list[dict]) -> dict:
 
 
 def run_failed(plan: RunPlan, exc: BaseException) -> None:
-    JobRun.objects.filter(pk=plan.run_id, status=JobRun.Status.RUNNING).update(
-        status=JobRun.Status.FAILED,
-        finished_at=timezone.now(),
-        detail={"error": f"{type(exc).__name__}: {exc}"},
-    )
+    job_run_fail(plan.run_id, exc)
     lease_release(plan.lease)
     logger.exception("daily run %s for %s failed", plan.run_id, plan.as_of)
 

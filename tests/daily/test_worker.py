@@ -28,7 +28,7 @@ from tests.milestones.helpers import add_events, count, milestone
 from tests.webhooks import Receiver, verify
 
 BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _redis_up() -> bool:

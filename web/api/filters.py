@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import django_filters
-from django.db.models import Q
 
 from companies.models import Company, Contact, Event, MetricValue
+from companies.selectors import companies_search
 
 
 class CompanyFilter(django_filters.FilterSet):
@@ -20,7 +20,7 @@ class CompanyFilter(django_filters.FilterSet):
         field_name="journey__stage__key", help_text="Buyer-journey stage slug, e.g. evaluation."
     )
     search = django_filters.CharFilter(
-        method="search_filter", help_text="Part of the name, or the external id."
+        method="search_filter", help_text="Part of the name or the domain, or the whole external id."
     )
 
     class Meta:
@@ -28,8 +28,7 @@ class CompanyFilter(django_filters.FilterSet):
         fields = ["lifecycle", "csm", "segment", "plan", "stage", "search"]
 
     def search_filter(self, queryset, name: str, value: str):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(external_id=value)) if value else queryset
+        return companies_search(queryset, value)
 
 
 class ContactFilter(django_filters.FilterSet):

@@ -181,5 +181,5 @@ def test_a_fixed_number_of_queries(csm_api, alpha, django_assert_max_num_queries
     """Whatever the number of milestones, criteria and events: the scoring rules, one replay, one count of
     every criterion, the latest metrics, health, and the resources."""
     journey(csm_api, "2026-03-14")  # warm: the token's last use
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(23):
         journey(csm_api, "2026-03-14")
