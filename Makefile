@@ -35,8 +35,9 @@ demo: install
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Both cores (pytest-xdist); the slowest tests are listed at the end, to keep an eye on them.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --durations=15
 
 # Benchmarks need PostgreSQL (BENCH_DATABASE_URL: a server URL whose user may create databases).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
@@ -46,9 +47,12 @@ bench: install
 	$(PY) benchmarks/bench_assessment.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench)
 	$(PY) benchmarks/bench_scoring.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_scoring)
 
+# Style, the layers contract (pyproject.toml, [tool.importlinter]) and types (pyproject.toml, [tool.mypy]).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 check: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from companies.models import Company, Contact, MetricValue
 from core.bulk import bulk_upsert
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 @transaction.atomic
@@ -37,7 +40,7 @@ def contact_update(*, contact: Contact, **fields) -> Contact:
     return _save(contact, **fields)
 
 
-def _save(instance: models.Model, **fields) -> models.Model:
+def _save(instance: _M, **fields) -> _M:
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.full_clean()

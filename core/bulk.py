@@ -36,7 +36,7 @@ def bulk_load(
     Values are Python values as the model field expects them (aware datetimes, dicts for JSON, ids for
     foreign keys). Runs in the caller's transaction: wrap the call in `transaction.atomic()`."""
     connection = connections[using]
-    model_fields = [model._meta.get_field(name) for name in fields]
+    model_fields = _fields(model, fields)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in model_fields)
@@ -45,9 +45,19 @@ def bulk_load(
     return _executemany(connection, table, columns, model_fields, rows)
 
 
+def _fields(model: type[Model], names: Sequence[str]) -> list[Field]:
+    """The model fields named `names`: concrete fields, each with a column."""
+    fields = []
+    for name in names:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field), f"{model.__name__}.{name} is not a concrete field"
+        fields.append(field)
+    return fields
+
+
 def _copy_postgresql(connection, table: str, columns: str, model_fields: list[Field], rows) -> int:
     # Binary COPY is ~1.5x faster than text COPY from Python; it needs the column types spelled out.
-    types = [re.sub(r"\(.*\)", "", field.db_type(connection)).strip() for field in model_fields]
+    types = [re.sub(r"\(.*\)", "", _db_type(field, connection)).strip() for field in model_fields]
     count = 0
     with connection.cursor() as cursor:
         set_json_dumps(_json_dumps, cursor.cursor)
@@ -57,6 +67,12 @@ def _copy_postgresql(connection, table: str, columns: str, model_fields: list[Fi
                 copy.write_row(row)
                 count += 1
     return count
+
+
+def _db_type(field: Field, connection) -> str:
+    db_type = field.db_type(connection)
+    assert db_type is not None, f"{field} has no column"
+    return db_type
 
 
 def _json_dumps(value) -> bytes | str:
@@ -160,7 +176,7 @@ def _stage_ensure(connection, stage: str, definition: str) -> None:
     """A session-local staging table (the columns of `definition`, no constraints, emptied at commit),
     created once per database session rather than once per call: ingestion upserts a batch per request."""
     session = (id(connection.connection), connection.connection.info.backend_pid)
-    known = getattr(connection, "_waypoint_stages", None)
+    known: tuple[tuple[int, int], set[str]] | None = getattr(connection, "_waypoint_stages", None)
     if known is None or known[0] != session:
         known = connection._waypoint_stages = (session, set())
     if stage in known[1]:
@@ -189,12 +205,12 @@ def bulk_upsert(
     if not rows:
         return 0
     connection = connections[using]
-    model_fields = [model._meta.get_field(name) for name in fields]
+    model_fields = _fields(model, fields)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in model_fields)
     column_of = {field.name: field.column for field in model_fields}
-    target = ", ".join(quote(model._meta.get_field(name).column) for name in conflict)
+    target = ", ".join(quote(field.column) for field in _fields(model, conflict))
     if update:
         assignments = ", ".join(
             f"{quote(column_of[name])} = EXCLUDED.{quote(column_of[name])}" for name in update

@@ -6,8 +6,9 @@ values nobody holds, then moved to their targets; rows in the way that are not b
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Max, Model, QuerySet
+from django.db.models import Manager, Max, Model, QuerySet
 
 
 def place_in_order(
@@ -30,7 +31,7 @@ def place_in_order(
         scope.filter(pk=pk).update(**{field: value})
 
 
-def next_free(scope: QuerySet, field: str, desired: int) -> int:
+def next_free(scope: QuerySet[Any] | Manager[Any], field: str, desired: int) -> int:
     """`desired` when no row of `scope` holds it, else one past the largest value."""
     if not scope.filter(**{field: desired}).exists():
         return desired

@@ -158,7 +158,7 @@ def url_refusal(url: str) -> str:
     if allow_private:
         return ""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
     except socket.gaierror:
         return "the host does not resolve"
     for address in addresses:

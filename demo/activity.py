@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from demo.names import FIRST_NAMES, LAST_NAMES, TITLES
 from demo.specs import (
@@ -14,20 +13,16 @@ from demo.specs import (
     SOURCE,
     Activity,
     CompanyPlan,
+    Workspace,
     ascii_text,
     weighted,
 )
-
-if TYPE_CHECKING:
-    from demo.generator import WorkspaceGenerator
 
 
 class ActivityBuilder:
     """Emits one company's contacts, events and metric values."""
 
-    def __init__(
-        self, gen: WorkspaceGenerator, company: CompanyPlan, company_id: int, first_contact_id: int, rng
-    ):
+    def __init__(self, gen: Workspace, company: CompanyPlan, company_id: int, first_contact_id: int, rng):
         self.gen = gen
         self.company = company
         self.company_id = company_id

@@ -34,6 +34,7 @@ from demo.specs import (
     Activity,
     CompanyPlan,
     MilestoneSpec,
+    Workspace,
     weighted,
 )
 
@@ -58,6 +59,7 @@ class WorkspaceGenerator:
         self.csm_count = csm_count
         self.milestones = milestones
         self.type_ids = event_type_ids
+        self.workspace = Workspace(seed, self.start, end, days, self.tz, milestones, event_type_ids)
 
     # --- companies --------------------------------------------------------------------------------------
 
@@ -125,11 +127,11 @@ class WorkspaceGenerator:
     def activity(self, company: CompanyPlan, company_id: int, first_contact_id: int) -> Activity:
         rng = random.Random(f"{self.seed}:{company.index}:activity")
         if company.lifecycle == "prospect":
-            prospect = ActivityBuilder(self, company, company_id, first_contact_id, rng)
+            prospect = ActivityBuilder(self.workspace, company, company_id, first_contact_id, rng)
             prospect.contacts()
             prospect.prospect_journey()
             return prospect.result
-        customer = CustomerActivity(self, company, company_id, first_contact_id, rng)
+        customer = CustomerActivity(self.workspace, company, company_id, first_contact_id, rng)
         customer.contacts()
         customer.customer_journey()
         return customer.result

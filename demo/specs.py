@@ -7,6 +7,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from milestones import rules
 
@@ -121,3 +122,17 @@ def matching_properties(criterion: CriterionSpec) -> dict:
         "ne": number + 1,
     }[criterion.property_operator]
     return {criterion.property_key: int(value) if value == int(value) else value}
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What every company of a demo workspace shares: the seed, the span of days and its time zone, the
+    milestones customers work through, and the ids of the event names."""
+
+    seed: int
+    start: date
+    end: date
+    days: int
+    tz: ZoneInfo
+    milestones: list[MilestoneSpec]
+    type_ids: dict[str, int]

@@ -23,6 +23,7 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 
@@ -110,7 +111,7 @@ def messages_of(body: dict, kind: str) -> list:
     merged = []
     for item in batch:
         if isinstance(item, dict):
-            own = {key: item.get(key) for key in shared}
+            own: dict[str, Any] = {key: item.get(key) for key in shared}
             item = {
                 **item,
                 **{key: {**value, **own[key]} if isinstance(own[key], dict) else value
@@ -159,7 +160,7 @@ def message_read(item, *, received_at: datetime, sent_at: datetime | None) -> Me
     if not user_id and not anonymous_id:
         raise Refused("no_user_anon_id", "A message needs a userId or an anonymousId.")
     message_id = _id(item, "messageId")
-    context = item.get("context") if isinstance(item.get("context"), dict) else {}
+    context = item["context"] if isinstance(item.get("context"), dict) else {}
     properties = _clean(item.get("properties") or {}, "properties")
     traits = _clean(item.get("traits") or context.get("traits") or {}, "traits")
     if not isinstance(properties, dict) or not isinstance(traits, dict):

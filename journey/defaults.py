@@ -1,6 +1,8 @@
 """The five buyer-journey stages of DESIGN §3.1 (lower bounds inclusive, in hundredths)."""
 
-STAGES = [
+from typing import Any
+
+STAGES: list[dict[str, Any]] = [
     {
         "key": "target",
         "name": "Target",
@@ -45,7 +47,7 @@ def rule(event, points, ceiling, kind="engagement", **extra):
     return {"event_name": event, "points": points, "ceiling": ceiling, "kind": kind, **extra}
 
 
-RULES = [
+RULES: list[dict[str, Any]] = [
     # Problem content (Education)
     rule("session_started", 10, 399),
     rule("blog_viewed", 25, 399),
@@ -102,7 +104,7 @@ def trigger(name, events, *, stage=None, floor=None, **extra):
 
 
 # Stage triggers (DESIGN §3.3, the seed's "What moves a lead forward").
-TRIGGERS = [
+TRIGGERS: list[dict[str, Any]] = [
     trigger("3+ blog views within 14 days", ["blog_viewed"], stage="education", min_count=3, window_days=14),
     trigger(
         "Report downloaded with an attention ratio above 1.2",

@@ -58,7 +58,9 @@ def journey_explanation(
             [], config, state.next_decay_at, state=replace(state, boosts=list(state.boosts))
         )
         next_score = after.state.score
-    recent = [event for event in replayed.events if event.at >= state.through - LOOKBACK]
+    through = state.through
+    assert through is not None  # replay brings the state to `until`
+    recent = [event for event in replayed.events if event.at >= through - LOOKBACK]
     start = at - timedelta(days=chart_days)
     before = [step for step in steps if step.at < start]
     ticks, month = [], date(start.year, start.month, 1)
@@ -90,6 +92,6 @@ def journey_explanation(
         next_decay_score=next_score,
         steps=steps[::-1],
         changes=replayed.result.changes[::-1],
-        suggestions=next_moves(config, state, recent, state.through),
+        suggestions=next_moves(config, state, recent, through),
         chart=chart,
     )

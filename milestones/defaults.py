@@ -3,6 +3,8 @@
 Only Lead Generation's checklist is given word for word by the seed; the rest are defaults admins edit.
 Criteria are (kind, fields…) dicts; task lists are in playbooks/defaults.py."""
 
+from typing import Any
+
 
 def count(event, threshold, window_days=None, **extra):
     return {
@@ -29,7 +31,7 @@ def ratio(numerator, denominator, threshold, window_days, min_denominator):
     }
 
 
-PHASES = [
+PHASES: list[dict[str, Any]] = [
     {
         "key": "prove-the-channel",
         "name": "Prove the Channel",
@@ -189,7 +191,7 @@ PHASES = [
 
 # DESIGN §4.4, from the seed: "EBRs for customers stuck in Success Milestone 2" and "EBRs for customers
 # at the same milestone for more than 3 months".
-CTA_RULES = [
+CTA_RULES: list[dict[str, Any]] = [
     {
         "name": "EBR for customers stuck at milestone 2",
         "milestone": "email-marketing",
@@ -203,7 +205,7 @@ CTA_RULES = [
 ]
 
 # DESIGN §4.6: 60 × share of active days in 30 days + 40 × share of these key actions used in them.
-HEALTH = {
+HEALTH: dict[str, Any] = {
     "window_days": 30,
     "activity_weight": 60,
     "key_action_weight": 40,

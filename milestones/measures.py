@@ -88,6 +88,7 @@ def _add_counts(values: dict[int, DayValues], methodology: Methodology, scope: Q
     keys_by_type: dict[int, list[tuple[tuple, int]]] = defaultdict(list)
     positions = {column: position for position, column in enumerate(aliases)}
     for events, window in methodology.count_keys:
+        assert events.type_id is not None  # count_keys holds only the event sets of received types
         keys_by_type[events.type_id].append(((events, window), positions[(events.condition, window)]))
     rows = (
         Event.objects.filter(scope, occurred_at__lt=day_end(day), type_id__in=list(keys_by_type))

@@ -159,7 +159,7 @@ def _spans_from_changes(changes: list[tuple[int, int]], holds: Callable[[int], b
     return _spans_from_values(_running_values(changes), 0, holds)
 
 
-def _spans_from_values(values: list[tuple[int, object]], initial: object, holds: Callable) -> list[Span]:
+def _spans_from_values(values: Sequence[tuple[int, object]], initial: object, holds: Callable) -> list[Span]:
     """`values`: (day, value from that day on), by day; `initial` holds before the first day."""
     spans: list[Span] = []
     start = FAR_PAST if holds(initial) else None

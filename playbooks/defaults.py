@@ -3,6 +3,8 @@
 Each resource has a `ref`; its URL (the natural key) is derived from it. Demo URLs use the reserved
 .example domain."""
 
+from typing import Any
+
 ACADEMY = "https://academy.waypoint.example/"
 
 
@@ -10,7 +12,7 @@ def url_for(ref: str) -> str:
     return ACADEMY + ref
 
 
-RESOURCES = [
+RESOURCES: list[dict[str, Any]] = [
     # Target → Education: problem-first content.
     {
         "ref": "inbound-glossary",
@@ -227,7 +229,7 @@ RESOURCES = [
 
 
 # Task lists per milestone key: (title, description, [resource refs]).
-TASKS = {
+TASKS: dict[str, list[tuple[str, str, list[str]]]] = {
     "lead-generation": [
         (
             "Install the tracking code",

@@ -32,7 +32,7 @@ def content_install(*, reset: bool = False) -> Counter:
         }
         resource = Resource.objects.filter(url=url_for(spec["ref"])).first()
         created = resource is None
-        if created:
+        if resource is None:
             resource = Resource(url=url_for(spec["ref"]), **values)
             resource.full_clean()
             resource.save()

@@ -152,7 +152,8 @@ def _companies_upsert(messages: list[Message]) -> dict[str, int]:
     for m in messages:  # later calls for the same group win, trait by trait
         changes.setdefault(m.group_id, {}).update(_company_fields(m.traits))
     existing = {c.external_id: c for c in Company.objects.filter(external_id__in=changes)}
-    updated, fields = [], set()
+    updated: list[Company] = []
+    fields: set[str] = set()
     for external_id, values in changes.items():
         company = existing.get(external_id)
         if company is None:
@@ -177,7 +178,7 @@ def _companies_upsert(messages: list[Message]) -> dict[str, int]:
 
 
 def _company_fields(traits: dict) -> dict:
-    values = {}
+    values: dict[str, str | Decimal] = {}
     for name, limit in _COMPANY_TRAITS.items():
         raw = traits.get(name) if name != "domain" else traits.get("domain") or traits.get("website")
         if isinstance(raw, str) and raw.strip():

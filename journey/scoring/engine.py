@@ -124,6 +124,7 @@ class _Scorer:
             if rule.kind == NEGATIVE:
                 state.score = max(0, state.score + points)
                 if rule.decay_factor:
+                    assert rule.decay_days is not None  # set together with the factor
                     state.boosts.append((event.at + timedelta(days=rule.decay_days), rule.decay_factor))
             else:
                 engaged = True
@@ -147,6 +148,7 @@ class _Scorer:
                     floor, trigger_name = trigger.floor, trigger.name
         raised = floor is not None and state.score < floor
         if raised:
+            assert floor is not None  # raised only when a trigger set a floor
             state.score = floor
         state.last_event_at, state.last_event_key = event.at, event.key
         if engaged:
@@ -212,6 +214,7 @@ class _Scorer:
             for past in self.timed:
                 if past.at <= oldest or past.at > t:
                     continue
+                assert past.duration_seconds is not None  # `timed` holds only events with a duration
                 if past.at <= middle:
                     earlier, earlier_total = earlier + 1, earlier_total + past.duration_seconds
                 else:

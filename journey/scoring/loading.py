@@ -56,6 +56,7 @@ def scoring_load() -> Scoring:
         condition = trigger.property_condition
         keys.update([condition.key] if condition else [])
         floor = by_id[trigger.stage_id].min_score if trigger.stage_id else trigger.floor
+        assert floor is not None  # a trigger has a stage or a fixed floor (trigger_one_effect)
         triggers.append(
             Trigger(
                 trigger.pk, trigger.name, floor, by_id[trigger.stage_id].key if trigger.stage_id else None,
@@ -87,9 +88,9 @@ def scoring_load() -> Scoring:
     )
     names = set(rules) | {"session_started"}
     any_event = False
-    for trigger in triggers:
-        names.update(trigger.event_names)
-        any_event = any_event or not trigger.event_names
+    for loaded in triggers:
+        names.update(loaded.event_names)
+        any_event = any_event or not loaded.event_names
     type_names = dict(EventType.objects.values_list("id", "name"))
     wanted = None if any_event else tuple(sorted(i for i, name in type_names.items() if name in names))
     resource_stages = resource_content_stages()
@@ -104,7 +105,7 @@ def scoring_load() -> Scoring:
 def scoring_events(scoring: Scoring, scope: Q) -> Iterator[tuple[int, ScoringEvent]]:
     """(company id, event) for the events in `scope` that scoring looks at, by company then order. Only the
     properties rules and triggers use are read, typed in SQL as conditions compare them."""
-    extracted = {}
+    extracted: dict[str, JSONNumber | JSONText] = {}
     for index, key in enumerate(scoring.property_keys):
         extracted[f"n{index}"] = JSONNumber("properties", key)
         extracted[f"t{index}"] = JSONText("properties", key)

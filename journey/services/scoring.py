@@ -213,7 +213,8 @@ def _score_chunk(scoring, until, watermark, company_ids, firsts, live_from, summ
     states = {
         row.company_id: _state_of(row) for row in JourneyState.objects.filter(company_id__in=company_ids)
     }
-    replay_ids, continue_ids = [], []
+    replay_ids: list[int] = []
+    continue_ids: list[int] = []
     for company_id in company_ids:
         ok = continues(states.get(company_id), firsts[company_id])
         (continue_ids if ok else replay_ids).append(company_id)

@@ -198,7 +198,7 @@ def _achievements(
                 if any(c.metric for c in criteria):
                     need_metrics.append((company, milestone_id, criteria))
                     continue
-                achieved_on = as_of
+                achieved_on: date | None = as_of
             else:
                 assert company.start is not None and company.last is not None
                 achieved_on = first_day_all_hold(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
@@ -80,7 +81,7 @@ def _daily_series(events: QuerySet, as_of: date) -> Iterator[tuple[int, int, lis
     return _grouped_series(per_day.order_by("company_id", "type_id", "day"))
 
 
-def _grouped_series(rows: QuerySet) -> Iterator[tuple[object, object, list, list]]:
+def _grouped_series(rows: QuerySet) -> Iterator[tuple[Any, Any, list[Any], list[Any]]]:
     """Rows (a, b, day, value), ordered by a, b and day, regrouped as (a, b, days, values)."""
     if connection.vendor == "postgresql":
         # One row per group, its days and values as arrays: psycopg decodes them in C, where a row per day
