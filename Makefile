@@ -27,7 +27,7 @@ lock:
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_methodology
-	$(PY) manage.py seed_demo --companies 1000 --days 365 --seed 42 --if-empty
+	$(PY) manage.py seed_demo --companies 1000 --days 365 --seed 42 --if-empty --live-days 3
 	$(PY) manage.py run_daily
 	@echo ""
 	@echo "Waypoint runs on http://127.0.0.1:8000"

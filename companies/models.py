@@ -10,6 +10,8 @@ from django.db.models.functions import Lower, Now
 from django.urls import reverse
 
 from accounts.roles import Role
+from companies.ids import MAX_LENGTH, validate_external_id
+from core.days import validate_day_kept
 
 
 class CompanyQuerySet(models.QuerySet):
@@ -33,7 +35,12 @@ class Company(models.Model):
         CUSTOMER = "customer", "Customer"
         CHURNED = "churned", "Churned"
 
-    external_id = models.CharField(max_length=255, unique=True)
+    external_id = models.CharField(
+        max_length=MAX_LENGTH,
+        unique=True,
+        validators=[validate_external_id],
+        help_text="The vendor's id for the company; the last part of its URL (no '/').",
+    )
     name = models.CharField(max_length=255)
     domain = models.CharField(max_length=255, blank=True)
     csm = models.ForeignKey(
@@ -48,8 +55,8 @@ class Company(models.Model):
     plan = models.CharField(max_length=64, blank=True)
     mrr = models.DecimalField("MRR", max_digits=12, decimal_places=2, default=0)
     lifecycle = models.CharField(max_length=16, choices=Lifecycle.choices, default=Lifecycle.PROSPECT)
-    customer_since = models.DateField(null=True, blank=True)
-    churned_on = models.DateField(null=True, blank=True)
+    customer_since = models.DateField(null=True, blank=True, validators=[validate_day_kept])
+    churned_on = models.DateField(null=True, blank=True, validators=[validate_day_kept])
     created_at = models.DateTimeField(db_default=Now(), editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,7 +105,8 @@ class Company(models.Model):
 
 
 class Contact(models.Model):
-    """A person at a company, known by the vendor's user id and/or an email address."""
+    """A person at a company, known by the vendor's user id (one person, one id: unique) and/or an email
+    address (unique within the company)."""
 
     company = models.ForeignKey(
         Company, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
@@ -118,11 +126,20 @@ class Contact(models.Model):
                 name="contact_external_id_unique",
                 violation_error_message="Another contact has this external id.",
             ),
+            # An address is one person's at one company (a consultant may work with two companies): unique
+            # per company, whatever its case, and among the contacts without a company.
+            models.UniqueConstraint(
+                "company",
+                Lower("email"),
+                condition=~Q(email="") & Q(company__isnull=False),
+                name="contact_email_unique_in_company",
+                violation_error_message="Another contact of this company has this email address.",
+            ),
             models.UniqueConstraint(
                 Lower("email"),
-                condition=~Q(email=""),
-                name="contact_email_unique_ci",
-                violation_error_message="Another contact has this email address.",
+                condition=~Q(email="") & Q(company__isnull=True),
+                name="contact_email_unique_without_company",
+                violation_error_message="Another contact without a company has this email address.",
             ),
             models.CheckConstraint(
                 condition=~Q(external_id="") | ~Q(email=""),
@@ -196,7 +213,7 @@ class MetricValue(models.Model):
         db_index=False,  # the unique constraint below leads with company_id
     )
     metric = models.CharField(max_length=100)
-    date = models.DateField()
+    date = models.DateField(validators=[validate_day_kept])
     value = models.FloatField()
     recorded_at = models.DateTimeField(db_default=Now())
 

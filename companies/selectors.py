@@ -32,6 +32,13 @@ def company_ids(*, user, external_ids: Iterable[str]) -> dict[str, int]:
     )
 
 
+def contact_companies(*, external_ids: Iterable[str]) -> dict[str, int | None]:
+    """The company id of each contact among `external_ids` that exists (None: a contact without one)."""
+    return dict(
+        Contact.objects.filter(external_id__in=set(external_ids)).values_list("external_id", "company_id")
+    )
+
+
 def contact_list(*, user) -> QuerySet[Contact]:
     """Contacts of the companies the user may see; managers and admins also see contacts without one."""
     contacts = Contact.objects.select_related("company")

@@ -1,4 +1,6 @@
-"""Writes to companies, contacts and metric values (the REST API; admin edits them through its forms).
+"""Writes to companies, contacts and metric values (the REST API; admin edits them through its forms). Each
+is the request's one transaction (durable: nesting it in another fails loudly), so the API answers 2xx only
+after the commit.
 
 Each write runs the model's full validation, constraints included, so a request that breaks a rule gets a
 ValidationError (a 400 in the API), never an IntegrityError."""
@@ -18,24 +20,24 @@ from core.bulk import bulk_upsert
 _M = TypeVar("_M", bound=models.Model)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def company_create(**fields) -> Company:
     """A company from the API's fields (external_id, name, domain, lifecycle, customer_since, churned_on,
     csm, segment, plan, mrr)."""
     return _save(Company(**fields))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def company_update(*, company: Company, **fields) -> Company:
     return _save(company, **fields)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contact_create(**fields) -> Contact:
     return _save(Contact(**fields))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contact_update(*, contact: Contact, **fields) -> Contact:
     return _save(contact, **fields)
 
@@ -61,7 +63,7 @@ def metric_values_upsert(*, values: Iterable[tuple[int, str, date, float]]) -> i
     latest = {(company_id, metric, day): value for company_id, metric, day, value in values}
     now = timezone.now()
     rows = [(company_id, metric, day, value, now) for (company_id, metric, day), value in latest.items()]
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         bulk_upsert(
             MetricValue,
             ["company", "metric", "date", "value", "recorded_at"],

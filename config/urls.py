@@ -9,6 +9,8 @@ admin.site.site_header = "Waypoint administration"
 admin.site.site_title = "Waypoint admin"
 admin.site.index_title = "Methodology, rules and data"
 
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -20,6 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, parsers, serializers
 from rest_framework.pagination import PageNumberPagination
 
+from core.unavailable import RETRY_AFTER_SECONDS, UNAVAILABLE
+
 MAX_ITEMS = 2500  # per batch of events or metric values, as Segment's batches
 
 
@@ -39,7 +41,8 @@ class TooLarge(exceptions.APIException):
 
 def api_exception_handler(exc, context):
     """DRF's handler (status, headers such as WWW-Authenticate, rollback), with the body in the one error
-    format. Model validation (full_clean in services) becomes a 400 like a serializer's."""
+        format. Model validation (full_clean in services) becomes a 400 like a serializer's; a database that cannot
+    answer a 503 with Retry-After (core/unavailable.py)."""
     from rest_framework.views import exception_handler as drf_exception_handler  # DRF's views import settings
 
     if isinstance(exc, DjangoValidationError):
@@ -53,6 +56,14 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = TooLarge(f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024} KB.")
+    if isinstance(exc, UNAVAILABLE):
+        from rest_framework.response import Response
+
+        return Response(
+            {"code": "unavailable", "message": "The database is unavailable; retry later."},
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # not an API error: a bug, Django's 500

@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from core.days import earliest_day, too_early_message
+
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day; use YYYY-MM-DD.") from None
+    if day < earliest_day():
+        raise argparse.ArgumentTypeError(too_early_message())
+    return day
 
 
 def as_of_argument(parser: argparse.ArgumentParser, *, what: str = "The day") -> None:

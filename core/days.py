@@ -5,13 +5,34 @@ day D covers the instants [start of D, start of D+1)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Expression
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+
+def earliest_day() -> date:
+    """The earliest day Waypoint keeps (WAYPOINT_EARLIEST_DAY, default 2000-01-01)."""
+    return settings.WAYPOINT_EARLIEST_DAY
+
+
+def earliest_moment() -> datetime:
+    """The earliest moment an event may have occurred at: the start of the earliest day, in UTC."""
+    return datetime.combine(earliest_day(), time.min, tzinfo=UTC)
+
+
+def too_early_message() -> str:
+    return f"Waypoint keeps data from {earliest_day():%Y-%m-%d} on."
+
+
+def validate_day_kept(value: date) -> None:
+    """Model validator: a day on or after the earliest day."""
+    if value is not None and value < earliest_day():
+        raise ValidationError(too_early_message(), code="too_early")
 
 
 def workspace_tz() -> ZoneInfo:

@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core.logging import request_id_var
 
@@ -46,3 +46,26 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class NulRefusalMiddleware:
+    """No URL of Waypoint holds a NUL byte, and PostgreSQL refuses it in text: a path with one is a 404, a
+    query string with one a 400, before any view passes it to the database."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            return _refused(request, 404, "not_found", "Not found.")
+        if "%00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values
+        ):
+            return _refused(request, 400, "invalid", "The query string holds a NUL character.")
+        return self.get_response(request)
+
+
+def _refused(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if request.path.startswith(("/api/", "/v1/")):
+        return JsonResponse({"code": code, "message": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

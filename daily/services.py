@@ -1,6 +1,7 @@
 """The daily run (DESIGN §6, §7): every daily job for one day, in order. In this process (`run_daily`, and
 the embedded default without a broker) or fanned out over Celery workers (daily/tasks.py).
 
+    0. pending: pending events whose company is known now are moved into the events (a safety net);
     1. milestones: the assessment of every customer, with position, stuck, health and the funnel snapshot;
     2. scores: the buyer-journey scores brought to the end of the day, with the decay that fell due.
 
@@ -12,6 +13,7 @@ from datetime import date
 
 from core.days import day_end
 from core.locks import LeaseHeld
+from ingestion.services.pending import pending_release_run
 from journey.services.scoring import journey_score
 from milestones.services.runs import run_inline
 
@@ -20,6 +22,10 @@ def daily_run_inline(*, as_of: date, rebuild: bool = False, scores: bool = True)
     """Run the day's jobs here, one after the other; per job its summary, or {"skipped": why}. `rebuild`
     re-derives the milestones from the whole history; `scores=False` leaves the scores out."""
     report: dict[str, dict] = {}
+    try:
+        report["pending"] = pending_release_run()
+    except LeaseHeld as held:
+        report["pending"] = {"skipped": str(held)}
     try:
         report["milestones"] = run_inline(job="daily", as_of=as_of, rebuild=rebuild)
     except LeaseHeld as held:

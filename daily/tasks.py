@@ -12,6 +12,7 @@ from django.conf import settings
 from core.days import yesterday
 from core.locks import LeaseHeld
 from daily.services import daily_run_inline
+from ingestion.tasks import release_pending_task
 from journey.tasks import score_journeys_task
 from milestones.services import runs
 from milestones.tasks import assess_chunk_task, finish_run_task
@@ -22,6 +23,7 @@ def run_daily_task(as_of: str | None = None, rebuild: bool = False, scores: bool
     day = date.fromisoformat(as_of) if as_of else yesterday()
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return daily_run_inline(as_of=day, rebuild=rebuild, scores=scores)
+    release_pending_task.delay()  # the safety net for pending events, beside the run
     if scores:
         score_journeys_task.delay(as_of=day.isoformat())
     try:

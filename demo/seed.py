@@ -5,8 +5,8 @@ from __future__ import annotations
 import time as clock
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role
 from companies.models import Company, Contact, Event, EventType, MetricValue
 from core.bulk import bulk_load, indexes_deferred, reset_sequences
-from core.days import today
+from core.days import day_start, today
 from demo.generator import WorkspaceGenerator
 from demo.names import FIRST_NAMES, LAST_NAMES
 from demo.specs import CriterionSpec, MilestoneSpec
@@ -104,6 +104,7 @@ class SeedReport:
     events: int
     metric_values: int
     seconds: float
+    recent: list[tuple] = field(default_factory=list, repr=False)  # held back: see demo_seed's live_days
 
 
 def demo_seed(
@@ -113,13 +114,15 @@ def demo_seed(
     seed: int,
     end: date | None = None,
     replace: bool = False,
+    live_days: int = 0,
     progress: Callable[[str], None] = lambda message: None,
 ) -> SeedReport:
     """Generate and load a demo workspace in one transaction: killed halfway, nothing stays.
 
     `end` is the last day of the history (default: yesterday in the workspace time zone, the last complete
     day, so no event lies in the future); the history covers the `days` before it. The same seed and end
-    give the same workspace."""
+    give the same workspace. The events of the last `live_days` days are not loaded but returned in
+    `recent`, to arrive after the history was scored (demo_recent_load)."""
     started = clock.perf_counter()
     end = end or today() - timedelta(days=1)
     with transaction.atomic():
@@ -144,13 +147,15 @@ def demo_seed(
         )
         first_company_id = (Company.objects.aggregate(top=Max("id"))["top"] or 0) + 1
         next_contact_id = (Contact.objects.aggregate(top=Max("id"))["top"] or 0) + 1
-        totals = Counter()
+        totals: Counter = Counter()
+        hold_from = day_start(end - timedelta(days=live_days - 1)) if live_days else None
+        recent: list[tuple] = []
         # The tables are empty here: build their indexes once at the end instead of row by row.
         with indexes_deferred(Event, MetricValue, Contact):
             for chunk_start in range(0, companies, CHUNK):
                 indexes = range(chunk_start, min(companies, chunk_start + CHUNK))
                 next_contact_id = _load_chunk(
-                    generator, indexes, first_company_id, next_contact_id, csms, totals
+                    generator, indexes, first_company_id, next_contact_id, csms, totals, hold_from, recent
                 )
                 elapsed = clock.perf_counter() - started
                 progress(
@@ -170,7 +175,14 @@ def demo_seed(
         events=totals["events"],
         metric_values=totals["metric_values"],
         seconds=clock.perf_counter() - started,
+        recent=recent,
     )
+
+
+@transaction.atomic
+def demo_recent_load(recent: list[tuple]) -> int:
+    """Load the events held back from a seed (they arrive now, after the history was scored)."""
+    return bulk_load(Event, EVENT_FIELDS, recent)
 
 
 def _load_chunk(
@@ -180,6 +192,8 @@ def _load_chunk(
     next_contact_id: int,
     csms: list[int],
     totals: Counter,
+    hold_from: datetime | None,
+    recent: list[tuple],
 ) -> int:
     """Generate and write the companies of `indexes` with their contacts, events and metric values.
     Company and contact ids are assigned here (events point at them); returns the next free contact id."""
@@ -215,6 +229,9 @@ def _load_chunk(
         events.extend(activity.events)
         metrics.extend(activity.metrics)
     totals["contacts"] += bulk_load(Contact, CONTACT_FIELDS, contacts)
+    if hold_from is not None:
+        recent.extend(event for event in events if event[EVENT_FIELDS.index("occurred_at")] >= hold_from)
+        events = [event for event in events if event[EVENT_FIELDS.index("occurred_at")] < hold_from]
     totals["events"] += bulk_load(Event, EVENT_FIELDS, events)
     totals["metric_values"] += bulk_load(MetricValue, METRIC_FIELDS, metrics)
     return next_contact_id

@@ -13,7 +13,8 @@ Time: `timestamp` (or `originalTimestamp`) is when it happened on the client's c
 given and the client's clock is off by more than a minute (the gap between `sentAt` and the moment we
 received the request), the gap is added back, as Segment does; under a minute is network latency and left
 alone. A moment still more than five minutes in the future is clamped to the receipt time and flagged, so
-a bad clock cannot make an account look active tomorrow. No timestamp: the receipt time."""
+a bad clock cannot make an account look active tomorrow. A moment before the earliest day Waypoint keeps
+(WAYPOINT_EARLIEST_DAY) is refused. No timestamp: the receipt time."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+
+from companies.ids import external_id_problem
 
 MAX_BODY = 500 * 1024
 MAX_MESSAGE = 32 * 1024
@@ -140,7 +143,7 @@ class Message:
     session_id: str = ""
 
 
-def message_read(item, *, received_at: datetime, sent_at: datetime | None) -> Message:
+def message_read(item, *, received_at: datetime, sent_at: datetime | None, earliest: datetime) -> Message:
     """One message, checked against Segment's rules and made safe to store, or Refused."""
     if not isinstance(item, dict):
         raise Refused("invalid_message", "A message must be a JSON object.")
@@ -177,11 +180,13 @@ def message_read(item, *, received_at: datetime, sent_at: datetime | None) -> Me
         if isinstance(item.get("name"), str) and "name" not in properties:
             properties["name"] = _clean(item["name"], "name")
     group_id = _id(item, "groupId") or _id(context, "groupId")
+    if group_id and (problem := external_id_problem(group_id)):
+        raise Refused("invalid_id", f"groupId: {problem}")
     if kind == "group" and not group_id:
         raise Refused("no_group_id", "A group call needs a groupId.")
     if kind == "alias" and not _id(item, "previousId"):
         raise Refused("no_previous_id", "An alias call needs a previousId.")
-    occurred_at, future = _when(item, received_at, sent_at)
+    occurred_at, future = _when(item, received_at, sent_at, earliest)
     return Message(
         type=kind,
         message_id=message_id or str(uuid.uuid4()),
@@ -193,9 +198,16 @@ def message_read(item, *, received_at: datetime, sent_at: datetime | None) -> Me
         properties=properties,
         traits=traits,
         group_id=group_id,
-        company_hint=_text(properties.get("company_id")),
+        company_hint=company_key(properties.get("company_id")),
         session_id=session_id_of(properties),
     )
+
+
+def company_key(value) -> str:
+    """A company's external id named in properties or traits (`company_id`), or "" when the value is
+    none or one no company can have (companies/ids.py): then the event is attributed another way."""
+    key = _text(value) if isinstance(value, str | int) else ""
+    return key if key and external_id_problem(key) is None else ""
 
 
 def session_id_of(properties: dict) -> str:
@@ -255,7 +267,9 @@ def _clean(value, where: str, depth: int = 0):
     return value
 
 
-def _when(item: dict, received_at: datetime, sent_at: datetime | None) -> tuple[datetime, bool]:
+def _when(
+    item: dict, received_at: datetime, sent_at: datetime | None, earliest: datetime
+) -> tuple[datetime, bool]:
     stamp = item.get("timestamp") or item.get("originalTimestamp")
     if not stamp:
         return received_at, False
@@ -269,6 +283,8 @@ def _when(item: dict, received_at: datetime, sent_at: datetime | None) -> tuple[
             raise Refused("invalid_timestamp", "timestamp is out of range once corrected.") from None
     if moment > received_at + FUTURE_TOLERANCE:
         return received_at, True
+    if moment < earliest:
+        raise Refused("invalid_timestamp", f"timestamp is before {earliest:%Y-%m-%d}, the earliest day kept.")
     return moment, False
 
 

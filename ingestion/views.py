@@ -14,18 +14,16 @@ import binascii
 import logging
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from core.unavailable import UNAVAILABLE, unavailable_response
 from ingestion.segment import MAX_BODY, Refused, body_read
 from ingestion.services.segment import segment_ingest
 from ingestion.services.write_keys import write_key_authenticate
 
 logger = logging.getLogger(__name__)
-
-RETRY_AFTER_SECONDS = 10
 
 
 class _Unauthorized(Exception):
@@ -60,11 +58,9 @@ def segment_endpoint(request: HttpRequest, kind: str) -> JsonResponse:
         return _error(400, bad.code, bad.message)
     except _Unauthorized:
         return _error(401, "invalid_write_key", "Send a valid write key as the Basic auth user name.")
-    except (OperationalError, InterfaceError):
+    except UNAVAILABLE:
         logger.exception("ingest: database unavailable")
-        response = _error(503, "unavailable", "The database is unavailable; retry later.")
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return unavailable_response(request)
     return JsonResponse({"success": True, **result.as_dict()})
 
 
@@ -81,17 +77,33 @@ def _key_from_header(request: HttpRequest) -> str:
 
 
 def _body_bytes(request: HttpRequest) -> bytes:
-    """At most MAX_BODY + 1 bytes: a larger body is refused without being held in memory."""
+    """At most MAX_BODY + 1 bytes: a larger body is refused without being held in memory. A chunked body
+    (Transfer-Encoding: chunked, no Content-Length) is read from the server's decoded input stream, which
+    Django's request.read() would see as empty."""
+    length = request.META.get("CONTENT_LENGTH")
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = int(length or 0)
     except ValueError:
         declared = 0
     if declared > MAX_BODY:
         raise Refused("too_large", f"The body is over {MAX_BODY // 1024} KB.")
-    raw = request.read(MAX_BODY + 1)
+    chunked = not length and "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    stream = request.META["wsgi.input"] if chunked else request
+    raw = _read_at_most(stream, MAX_BODY + 1)
     if len(raw) > MAX_BODY:
         raise Refused("too_large", f"The body is over {MAX_BODY // 1024} KB.")
     return raw
+
+
+def _read_at_most(stream, limit: int) -> bytes:
+    parts, size = [], 0
+    while size < limit:
+        part = stream.read(limit - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:

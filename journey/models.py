@@ -283,7 +283,7 @@ class StageChange(models.Model):
     cause = models.CharField(max_length=8, choices=Cause.choices)
     event_name = models.CharField(max_length=200, blank=True)
     live = models.BooleanField(
-        default=True, help_text="Found by a live run (notified), not by a bulk replay."
+        default=True, help_text="Notified (found by a live run), not history found by a replay."
     )
     recorded_at = models.DateTimeField(db_default=Now())
 
@@ -294,6 +294,28 @@ class StageChange(models.Model):
             models.Index(fields=["company", "at"], name="stagechange_company_at"),
             # Buyer funnel: movements in the last 7/30 days.
             models.Index(fields=["at"], name="stagechange_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.from_stage} → {self.to_stage} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class StageChangeNotice(models.Model):
+    """Every stage change Waypoint has found, once, by (company, from, to, moment), and whether it was
+    notified. Replays and rebuilds rewrite the StageChange history; this ledger survives them, so a change
+    found again is never notified twice, and its webhooks keep their ids (derived from this key)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    from_stage = models.CharField(max_length=32, help_text="Stage key.")
+    to_stage = models.CharField(max_length=32, help_text="Stage key.")
+    at = models.DateTimeField()
+    notified = models.BooleanField(help_text="Notifications were written for it (by a live run).")
+    recorded_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [
+            # Leads with company_id: also serves "the notices of these companies since a moment".
+            models.UniqueConstraint(fields=["company", "at", "from_stage", "to_stage"], name="notice_once"),
         ]
 
     def __str__(self) -> str:

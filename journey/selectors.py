@@ -10,7 +10,7 @@ from django.utils import timezone
 from companies.models import Company
 from core.charts import StepChart, step_chart
 from core.days import day_start
-from journey.scoring.domain import LOOKBACK, Change, Step
+from journey.scoring.domain import LOOKBACK, MAX_SCORE, Change, Config, Step
 from journey.scoring.engine import replay as engine_replay
 from journey.scoring.loading import journey_replay
 from journey.scoring.suggest import Suggestion, next_moves
@@ -31,12 +31,12 @@ class JourneyExplanation:
     steps: list[Step]  # most recent first
     changes: list[Change]  # stage changes, most recent first
     suggestions: list[Suggestion]
-    chart: StepChart
+    chart: StepChart | None  # None when not asked for (the API)
 
     @property
     def track(self) -> list[tuple[str, str, float, bool]]:
         """(key, name, width %, reached) of each stage, for the stage track."""
-        bounds = [lower for lower, _, _ in self.stages] + [1000]
+        bounds = [lower for lower, _, _ in self.stages] + [MAX_SCORE]
         return [
             (key, name, (bounds[index + 1] - lower) / 10, lower <= self.score)
             for index, (lower, key, name) in enumerate(self.stages)
@@ -44,10 +44,10 @@ class JourneyExplanation:
 
 
 def journey_explanation(
-    *, company: Company, at: datetime | None = None, chart_days: int = 90
+    *, company: Company, at: datetime | None = None, chart_days: int | None = 90
 ) -> JourneyExplanation:
     """Why the company's score is what it is at `at` (default now): its events replayed with every step, what
-    would move it next, and its score over the last `chart_days`."""
+    would move it next, and its score over the last `chart_days` (no chart with None)."""
     at = at or timezone.now()
     replayed = journey_replay(company=company, until=at)
     config, state = replayed.scoring.config, replayed.result.state
@@ -61,24 +61,7 @@ def journey_explanation(
     through = state.through
     assert through is not None  # replay brings the state to `until`
     recent = [event for event in replayed.events if event.at >= through - LOOKBACK]
-    start = at - timedelta(days=chart_days)
-    before = [step for step in steps if step.at < start]
-    ticks, month = [], date(start.year, start.month, 1)
-    while True:
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        moment = day_start(month)
-        if moment > at:
-            break
-        ticks.append((moment, month.strftime("%b")))
-    chart = step_chart(
-        [(step.at, step.score) for step in steps if step.at >= start],
-        start=start,
-        end=at,
-        initial=before[-1].score if before else 0,
-        top=1000,
-        gridlines=[(lower, name) for lower, _, name in config.stages if lower > 0],
-        ticks=ticks,
-    )
+    chart = _score_chart(steps, config, at, chart_days) if chart_days else None
     return JourneyExplanation(
         at=at,
         score=state.score,
@@ -94,4 +77,26 @@ def journey_explanation(
         changes=replayed.result.changes[::-1],
         suggestions=next_moves(config, state, recent, through),
         chart=chart,
+    )
+
+
+def _score_chart(steps: list[Step], config: Config, at: datetime, days: int) -> StepChart:
+    """The score over the `days` before `at`, with a gridline at each stage's lower bound."""
+    start = at - timedelta(days=days)
+    before = [step for step in steps if step.at < start]
+    ticks, month = [], date(start.year, start.month, 1)
+    while True:
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        moment = day_start(month)
+        if moment > at:
+            break
+        ticks.append((moment, month.strftime("%b")))
+    return step_chart(
+        [(step.at, step.score) for step in steps if step.at >= start],
+        start=start,
+        end=at,
+        initial=before[-1].score if before else 0,
+        top=MAX_SCORE,
+        gridlines=[(lower, name) for lower, _, name in config.stages if lower > 0],
+        ticks=ticks,
     )

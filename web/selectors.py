@@ -13,7 +13,7 @@ from django.utils import timezone
 from companies.models import Company
 from content.models import Resource
 from core.days import day_end, today
-from journey.scoring.loading import journey_replay
+from journey.selectors import JourneyExplanation, journey_explanation
 from milestones import rules
 from milestones.models import Achievement, Milestone
 from milestones.selectors import CriterionValue, company_measures, milestone_sequence
@@ -56,6 +56,7 @@ class CompanyJourney:
     milestones: list[MilestoneStatus]
     health: int | None
     recommended_resources: list[RecommendedResource]
+    explanation: JourneyExplanation  # why the score is what it is (DESIGN §3.7)
 
 
 def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJourney:
@@ -68,9 +69,8 @@ def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJo
     when it churned, and has no health after it."""
     until: datetime = day_end(as_of) if as_of else timezone.now()
     day = as_of or today()
-    replayed = journey_replay(company=company, until=until, explain=False)
-    score = replayed.result.state.score
-    stage = replayed.scoring.config.stage_of(score)
+    explanation = journey_explanation(company=company, at=until, chart_days=None)
+    score, stage = explanation.score, explanation.stage
 
     sequence = milestone_sequence()
     achieved = dict(
@@ -124,4 +124,5 @@ def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJo
         ],
         health=health,
         recommended_resources=recommended,
+        explanation=explanation,
     )

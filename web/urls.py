@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from web import converters  # noqa: F401 - registers <external_id:…>
 from web.pages import companies, funnel, home, playbooks
 
 app_name = "web"
@@ -12,7 +13,7 @@ urlpatterns = [
     path("funnel/", funnel.funnel, name="funnel"),
     path("methodology/", playbooks.portal, name="portal"),
     path("companies/", companies.company_list, name="company_list"),
-    path("companies/<str:external_id>/", companies.company_detail, name="company_detail"),
-    path("companies/<str:external_id>/events/", companies.company_event_list, name="company_events"),
-    path("companies/<str:external_id>/journey/", companies.company_journey, name="company_journey"),
+    path("companies/<external_id:external_id>/", companies.company_detail, name="company_detail"),
+    path("companies/<external_id:external_id>/events/", companies.company_event_list, name="company_events"),
+    path("companies/<external_id:external_id>/journey/", companies.company_journey, name="company_journey"),
 ]

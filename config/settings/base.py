@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_date, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     # WhiteNoise sits right after SecurityMiddleware so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.NulRefusalMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,6 +103,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Web processes (config/wsgi.py, asgi.py) stop a statement or a lock wait long before gunicorn's worker
+    # timeout, so a stalled database answers 503 with Retry-After (core/unavailable.py) instead of hanging
+    # the worker. Jobs (Celery, management commands) set neither: their statements may take longer.
+    _timeouts = {
+        "statement_timeout": env_int("WAYPOINT_DB_STATEMENT_TIMEOUT", 0),
+        "lock_timeout": env_int("WAYPOINT_DB_LOCK_TIMEOUT", 0),
+    }
+    if any(_timeouts.values()):
+        DATABASES["default"]["OPTIONS"] = {
+            "options": " ".join(
+                f"-c {name}={seconds * 1000}" for name, seconds in _timeouts.items() if seconds
+            )
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------------------
@@ -264,6 +280,12 @@ WAYPOINT_SCHEDULES = {
         "expires_hours": 0.08,
         "description": "Score events received since the last run (and apply decay that fell due).",
     },
+    "waypoint: pending events": {
+        "task": "ingestion.release_pending",
+        "every_seconds": 600,  # each request re-checks after its commit; this catches what a re-check missed
+        "expires_hours": 0.15,
+        "description": "Move pending events whose company is known now into the events.",
+    },
     "waypoint: outbox": {
         "task": "core.deliver_outbox",
         "every_seconds": 60,  # retries and lost kicks; new messages are kicked at once after commit
@@ -272,12 +294,25 @@ WAYPOINT_SCHEDULES = {
     },
 }
 
+# The earliest day Waypoint keeps: events before its start (UTC), metric values, customer dates and as-of days
+# before it are refused at every way in, so no stored moment is out of reach of a time zone conversion.
+WAYPOINT_EARLIEST_DAY = env_date("WAYPOINT_EARLIEST_DAY", date(2000, 1, 1))
+
 # Scoring and assessment read events up to an id no later commit can go under: those received in the last
 # few seconds wait for the next run (an ingestion transaction lasts well under this).
 WAYPOINT_EVENT_SETTLE_SECONDS = env_int("WAYPOINT_EVENT_SETTLE_SECONDS", 5)
 
+# Without a broker, work that Celery would do later (scoring new events) runs in a background thread of the
+# web process instead, never inside the request (core/background.py). Tests turn it off.
+WAYPOINT_BACKGROUND_THREADS = env_bool("WAYPOINT_BACKGROUND_THREADS", CELERY_TASK_ALWAYS_EAGER)
+
 # Ingestion asks for a scoring run after storing new events, at most once per this many seconds per process.
 WAYPOINT_SCORING_KICK_SECONDS = env_int("WAYPOINT_SCORING_KICK_SECONDS", 60)
+
+# A stage change is news for this many days: a live scoring run notifies the changes it finds that happened
+# at most this long before the moment it scores to (however late their events arrived); older ones, such as
+# those of imported history, are recorded quietly.
+WAYPOINT_NOTIFY_WITHIN_DAYS = env_int("WAYPOINT_NOTIFY_WITHIN_DAYS", 7)
 
 # Rows per COPY/INSERT batch for bulk loads (seed_demo, ingestion): large enough to amortise round trips,
 # small enough to keep a batch well under 100 MB of Python objects.

@@ -25,3 +25,4 @@ WHITENOISE_AUTOREFRESH = True
 
 WAYPOINT_WEBHOOK_ALLOW_PRIVATE = True  # tests post to a local server
 WAYPOINT_EVENT_SETTLE_SECONDS = 0  # tests insert events and score them at once, one writer at a time
+WAYPOINT_BACKGROUND_THREADS = False  # tasks run eagerly, where the test can see them

@@ -1,5 +1,6 @@
 """Events sent through the REST API: validated items in, stored through events_store (the one write path,
-idempotent per message id) under the source "api"."""
+idempotent per message id). Each API user is a source of its own ("api-<user id>"), so message ids are
+deduplicated per user: one user's ids can neither suppress nor reveal another's events."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from companies.models import Contact
 from ingestion.segment import session_id_of
 from ingestion.services.events import EventIn, events_store
 
-SOURCE = "api"
+
+def api_source(user) -> str:
+    """The source of the events a user sends through the API."""
+    return f"api-{user.pk}"
 
 
 @dataclass(frozen=True)
@@ -28,21 +32,21 @@ class EventItem:
     properties: dict | None = None
 
 
-@transaction.atomic
-def events_record(*, items: Sequence[EventItem]) -> int:
-    """Store the events; returns how many were new (the rest were stored before under their message id).
-    A contact named by an unknown external id is created at the event's company: contacts are created on
-    first sight (DESIGN §2)."""
+@transaction.atomic(durable=True)  # the request's one transaction; 2xx only after it commits
+def events_record(*, user, items: Sequence[EventItem]) -> int:
+    """Store the user's events; returns how many were new (the rest were stored before under their message
+    id). A contact is one of the event's company: an unknown external id is created there, on first sight
+    (DESIGN §2); the caller has refused ids that belong to another company's contacts."""
     contact_ids = _contact_ids(items)
     return events_store(
-        source=SOURCE,
+        source=api_source(user),
         events=[
             EventIn(
                 company_id=item.company_id,
                 name=item.name,
                 occurred_at=item.occurred_at,
                 message_id=item.message_id,
-                contact_id=contact_ids.get(item.contact),
+                contact_id=contact_ids.get((item.company_id, item.contact)),
                 session_id=session_id_of(item.properties or {}),
                 properties=item.properties or {},
             )
@@ -51,20 +55,30 @@ def events_record(*, items: Sequence[EventItem]) -> int:
     )
 
 
-def _contact_ids(items: Sequence[EventItem]) -> dict[str, int]:
-    wanted: dict[str, int] = {}
-    for item in items:
-        if item.contact:
-            wanted.setdefault(item.contact, item.company_id)
+def _contact_ids(items: Sequence[EventItem]) -> dict[tuple[int, str], int]:
+    """(company id, contact external id) → contact id, creating the contacts the companies do not have."""
+    wanted = {(item.company_id, item.contact) for item in items if item.contact}
     if not wanted:
         return {}
-    known = dict(Contact.objects.filter(external_id__in=wanted).values_list("external_id", "id"))
-    missing = [external_id for external_id in wanted if external_id not in known]
+
+    def known() -> dict[tuple[int, str], int]:
+        rows = Contact.objects.filter(external_id__in={name for _, name in wanted}).values_list(
+            "company_id", "external_id", "id"
+        )
+        return {(company_id, name): contact_id for company_id, name, contact_id in rows}
+
+    found = known()
+    missing = {name: company_id for company_id, name in sorted(wanted) if (company_id, name) not in found}
     if missing:
+        # A contact without a company (an identify call without a group) joins the event's company.
+        loose = list(Contact.objects.filter(external_id__in=missing, company__isnull=True))
+        for contact in loose:
+            contact.company_id = missing.pop(contact.external_id)
+        Contact.objects.bulk_update(loose, ["company"])
         # ignore_conflicts: a concurrent request may create the same contact; both then read its id.
         Contact.objects.bulk_create(
-            [Contact(external_id=external_id, company_id=wanted[external_id]) for external_id in missing],
+            [Contact(external_id=name, company_id=company_id) for name, company_id in missing.items()],
             ignore_conflicts=True,
         )
-        known.update(Contact.objects.filter(external_id__in=missing).values_list("external_id", "id"))
-    return known
+        found = known()
+    return found

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 
 from companies.models import Event, EventType
+from core.background import Deferred
 from core.bulk import bulk_upsert
 from journey.tasks import score_journeys_task
 
@@ -88,9 +89,22 @@ post_delete.connect(_forget_type, sender=EventType, dispatch_uid="ingestion.even
 
 
 def scoring_kick() -> None:
-    """Ask for an incremental scoring run soon, at most once per WAYPOINT_SCORING_KICK_SECONDS per process:
-    one run picks up every event stored until it starts. Events stored while a kick is pending wait for
-    the next kick or for the periodic scoring run, whichever comes first."""
-    if cache.add("journey:scoring-kick", 1, timeout=settings.WAYPOINT_SCORING_KICK_SECONDS):
-        # Start after the settle time, so the watermark includes the events that caused the kick.
+    """Ask for an incremental scoring run soon: one run picks up every event stored until it starts.
+
+    With a broker: a Celery task, at most once per WAYPOINT_SCORING_KICK_SECONDS per process; events stored
+    while a kick is pending wait for the next kick or for beat's periodic run. Without one (the embedded
+    default, WAYPOINT_BACKGROUND_THREADS): a thread of this process runs it, and runs it again for what
+    arrived meanwhile. Either way it starts after the settle time, so the watermark includes the events
+    that caused the kick, and never inside the request."""
+    if settings.WAYPOINT_BACKGROUND_THREADS:
+        _in_process.kick()
+    elif cache.add("journey:scoring-kick", 1, timeout=settings.WAYPOINT_SCORING_KICK_SECONDS):
         score_journeys_task.apply_async(countdown=settings.WAYPOINT_EVENT_SETTLE_SECONDS + 1)
+
+
+def _score_in_process() -> None:
+    if "skipped" in score_journeys_task():  # another run holds the lease: look again after the delay
+        _in_process.kick()
+
+
+_in_process = Deferred("scoring", _score_in_process, delay=settings.WAYPOINT_EVENT_SETTLE_SECONDS + 1)

@@ -29,11 +29,21 @@ from django.db.models.functions import Lower
 
 from companies.models import Company, Contact
 from core.bulk import bulk_upsert
+from core.days import earliest_moment
 from ingestion.models import PendingEvent, RejectedMessage, WriteKey
-from ingestion.segment import TYPES, Message, Refused, message_read, messages_of, moment_parse, text_safe
+from ingestion.segment import (
+    TYPES,
+    Message,
+    Refused,
+    company_key,
+    message_read,
+    messages_of,
+    moment_parse,
+    text_safe,
+)
 from ingestion.selectors import attribution_lookup
 from ingestion.services.events import EventIn, events_store
-from ingestion.services.pending import pending_release
+from ingestion.services.pending import pending_recheck, pending_release
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +76,17 @@ def segment_ingest(*, key: WriteKey, kind: str, body: dict, received_at: datetim
     a bad message is recorded as rejected and the others are stored."""
     items = messages_of(body, kind)
     batch_sent_at = moment_parse(body.get("sentAt"))
+    earliest = earliest_moment()
     messages: list[Message] = []
     rejects: list[tuple[int, object, Refused]] = []
     for index, item in enumerate(items):
         sent_at = moment_parse(item.get("sentAt")) if isinstance(item, dict) else None
         try:
-            messages.append(message_read(item, received_at=received_at, sent_at=sent_at or batch_sent_at))
+            messages.append(
+                message_read(
+                    item, received_at=received_at, sent_at=sent_at or batch_sent_at, earliest=earliest
+                )
+            )
         except Refused as rejected:
             rejects.append((index, item, rejected))
     result = IngestResult(received=len(items))
@@ -80,12 +95,17 @@ def segment_ingest(*, key: WriteKey, kind: str, body: dict, received_at: datetim
         for index, item, err in rejects
     ]
     source = key.source
-    with transaction.atomic():
+    with transaction.atomic(durable=True):  # the request's one transaction; 2xx only after it commits
         companies = _companies_upsert([m for m in messages if m.type == "group"])
         linked_users = _contacts_upsert([m for m in messages if m.type in ("identify", "group")], companies)
         events = [m for m in messages if m.type in EVENT_TYPES]
-        _events_store(source, events, result)
+        pending_keys = _events_store(source, events, result)
         pending_release(users=linked_users, groups=set(companies))
+        if linked_users or companies or pending_keys[0] or pending_keys[1]:
+            # Another request may have committed, concurrently, the events this one links or the company
+            # this one's events wait for: whichever commits last sees both once committed (pending.py).
+            users, groups = linked_users | pending_keys[0], set(companies) | pending_keys[1]
+            transaction.on_commit(lambda: pending_recheck(users=users, groups=groups), robust=True)
         if rejects:
             RejectedMessage.objects.bulk_create(
                 RejectedMessage(
@@ -106,9 +126,11 @@ def segment_ingest(*, key: WriteKey, kind: str, body: dict, received_at: datetim
     return result
 
 
-def _events_store(source: str, messages: list[Message], result: IngestResult) -> None:
+def _events_store(source: str, messages: list[Message], result: IngestResult) -> tuple[set[str], set[str]]:
+    """Store the events whose company is known and keep the others pending; returns the user ids and
+    company keys the pending ones wait for."""
     if not messages:
-        return
+        return set(), set()
     known = attribution_lookup(
         company_keys={m.group_id or m.company_hint for m in messages}, user_ids={m.user_id for m in messages}
     )
@@ -137,6 +159,7 @@ def _events_store(source: str, messages: list[Message], result: IngestResult) ->
             conflict=("source", "message_id"),
         )  # fmt: skip
         result.duplicates += len(pending) - result.pending
+    return {row[4] for row in pending if row[4]}, {row[6] for row in pending if row[6]}
 
 
 # --- group and identify ------------------------------------------------------------------------------------
@@ -221,23 +244,29 @@ def _contacts_upsert(messages: list[Message], groups: dict[str, int]) -> set[str
     }
     existing = {c.external_id: c for c in Contact.objects.filter(external_id__in=wanted)}
     emails = {v["email"].lower() for v in wanted.values() if v.get("email")}
+    emails |= {c.email.lower() for c in existing.values() if c.email}
     by_email = {
-        c.email.lower(): c
+        (c.company_id, c.email.lower()): c
         for c in Contact.objects.annotate(email_ci=Lower("email")).filter(email_ci__in=emails)
     }  # fmt: skip
     updated, new = [], []
     for user_id, values in wanted.items():
-        company_id = company_ids.get(values.pop("company_key", None))
+        named = company_ids.get(values.pop("company_key", None))
         contact = existing.get(user_id)
-        email = values.get("email", "").lower()
-        owner = by_email.get(email)
+        company_id = named if named is not None else (contact.company_id if contact else None)
+        # An address belongs to one contact per company: the one this user's contact will be at.
+        email = values.get("email", contact.email if contact else "").lower()
+        owner = by_email.get((company_id, email)) if email else None
+        if owner is None and email and contact is None and named is None:
+            holders = [c for (_, address), c in by_email.items() if address == email]
+            owner = holders[0] if len(holders) == 1 else None  # the one contact with that address
         if contact is None and owner is not None and not owner.external_id:
             contact = owner  # known by email only until now: it gets the userId
             contact.external_id = user_id
-        if email and owner is not None and owner is not contact:
-            values.pop("email")  # the address belongs to another contact
-        if company_id is not None:
-            values["company_id"] = company_id
+            company_id = named if named is not None else contact.company_id
+        if owner is not None and owner.pk != getattr(contact, "pk", None):
+            values["email"] = ""  # the address is another contact's at that company
+        values["company_id"] = company_id
         if contact is None:
             new.append(Contact(external_id=user_id, **values))
             continue
@@ -279,8 +308,8 @@ def _contact_fields(traits: dict) -> dict:
 def _company_key_of(traits: dict) -> str:
     company = traits.get("company")
     for value in (traits.get("company_id"), company.get("id") if isinstance(company, dict) else None):
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            return str(value).strip()[:255]
+        if key := company_key(value):
+            return key
     return ""
 
 

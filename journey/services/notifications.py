@@ -73,7 +73,7 @@ def stage_changes_notify(changes: list[tuple[int, Change]], config: Config) -> i
             "cause": change.cause,
             "event": change.event_name or None,
         }
-        outbox.extend(_webhook(endpoint, payload) for endpoint in endpoints)
+        outbox.extend(_webhook(endpoint, payload, key=(company_id, change)) for endpoint in endpoints)
     for csm, lines in digests.items():
         subject = f"{len(lines)} of your companies lost a stage"
         body = (
@@ -82,7 +82,7 @@ def stage_changes_notify(changes: list[tuple[int, Change]], config: Config) -> i
         )
         outbox.append(_email(csm.email, subject, body, kind="company.stage_demotions_digest"))
     Notification.objects.bulk_create(notifications, batch_size=1000)
-    OutboxMessage.objects.bulk_create(outbox, batch_size=1000)
+    OutboxMessage.objects.bulk_create(outbox, batch_size=1000, ignore_conflicts=True)
     if outbox:
         transaction.on_commit(_kick_relay)
     return len(changes)
@@ -99,8 +99,17 @@ def _email(recipient: str, subject: str, body: str, *, kind: str = STAGE_CHANGED
     )
 
 
-def _webhook(endpoint: WebhookEndpoint, data: dict) -> OutboxMessage:
-    message_id = uuid.uuid4()
+# Webhook ids derive from the change and the endpoint, so a change found again (a replay, a rebuild) keeps
+# its id and receivers deduplicate it (Standard Webhooks' webhook-id).
+_WEBHOOK_IDS = uuid.UUID("6b1f4c1e-5a8d-4f0e-9a59-3d2c8f0b7e21")
+
+
+def _webhook(endpoint: WebhookEndpoint, data: dict, *, key: tuple[int, Change]) -> OutboxMessage:
+    company_id, change = key
+    message_id = uuid.uuid5(
+        _WEBHOOK_IDS,
+        f"{company_id}|{change.from_stage}|{change.to_stage}|{change.at.isoformat()}|{endpoint.pk}",
+    )
     return OutboxMessage(
         message_id=message_id,
         channel=OutboxMessage.Channel.WEBHOOK,

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from core.bulk import bulk_load, bulk_upsert
 from core.days import workspace_tz
 from core.jobs import job_run_last, job_running
 from core.locks import Lease, lease_keep
-from journey.models import JourneyState, StageChange
+from journey.models import JourneyState, StageChange, StageChangeNotice
 from journey.scoring.domain import LOOKBACK, Change, Result, State, continues
 from journey.scoring.engine import replay
 from journey.scoring.loading import Scoring, by_company, scoring_events, scoring_load
@@ -75,14 +76,6 @@ def _state_row(company_id: int, state: State, scoring: Scoring, now: datetime) -
     )  # fmt: skip
 
 
-def _change_rows(company_id: int, changes: Iterable[Change], scoring: Scoring, live: bool) -> list[tuple]:
-    ids = scoring.stage_ids
-    return [
-        (company_id, ids.get(c.from_stage), ids.get(c.to_stage), c.at, c.score, c.cause, c.event_name, live)
-        for c in changes
-    ]
-
-
 _CHANGE_FIELDS = ["company", "from_stage", "to_stage", "at", "score", "cause", "event_name", "live"]
 
 
@@ -116,11 +109,11 @@ def journey_score(*, until: datetime) -> RunSummary:
             # The first run knows no state: it replays everyone, as history.
             _rebuild_all(scoring, until, watermark, summary, lease)
         else:
-            # Changes dated before the previous run's end are history learned late: recorded, not notified.
-            live_from = datetime.fromisoformat(previous.detail["until"])
+            # Everything after the previous run's watermark is new to the workspace: the changes it brings
+            # are notified (once ever, see _write), whenever they occurred and whichever run finds them.
             since = previous.detail["event_watermark"]
-            _score_new_events(scoring, until, since, watermark, live_from, summary, lease)
-            _decay(scoring, until, live_from, summary)
+            _score_new_events(scoring, until, since, watermark, summary, lease)
+            _decay(scoring, until, summary)
     return summary
 
 
@@ -171,7 +164,7 @@ def _rebuild_all(scoring: Scoring, until: datetime, watermark: int, summary: Run
             JourneyState.objects.filter(company_id__gte=first, company_id__lte=last).exclude(
                 company_id__in=list(results)
             ).delete()
-            _write(results, scoring, live_from=None, summary=summary)
+            _write(results, scoring, live=False, until=until, summary=summary)
         _add_seconds(summary, "write", started)
         summary.replayed += len(results)
 
@@ -181,7 +174,6 @@ def _score_new_events(
     until: datetime,
     since: int,
     watermark: int,
-    live_from: datetime,
     summary: RunSummary,
     lease,
 ) -> None:
@@ -200,12 +192,10 @@ def _score_new_events(
     company_ids = sorted(firsts)
     for start in range(0, len(company_ids), CHUNK):
         lease_keep(lease, who="scoring run")
-        _score_chunk(
-            scoring, until, watermark, company_ids[start : start + CHUNK], firsts, live_from, summary
-        )
+        _score_chunk(scoring, until, watermark, company_ids[start : start + CHUNK], firsts, summary)
 
 
-def _score_chunk(scoring, until, watermark, company_ids, firsts, live_from, summary: RunSummary) -> None:
+def _score_chunk(scoring, until, watermark, company_ids, firsts, summary: RunSummary) -> None:
     """Continue each company from its state with the lookback as context; replay it from the start when it
     has no state yet, or when one of its new events occurred before the moment its state was brought to (a
     late event, see `continues`)."""
@@ -249,16 +239,16 @@ def _score_chunk(scoring, until, watermark, company_ids, firsts, live_from, summ
     started = time.perf_counter()
     with transaction.atomic():
         # A replayed company's recorded history is rewritten from its earliest new event on.
+        _changes_delete_since({company_id: firsts[company_id] for company_id in replay_ids})
         for company_id in replay_ids:
-            StageChange.objects.filter(company_id=company_id, at__gte=firsts[company_id]).delete()
             if company_id in results:
                 changes = results[company_id].changes
                 changes[:] = [change for change in changes if change.at >= firsts[company_id]]
-        _write(results, scoring, live_from=live_from, summary=summary)
+        _write(results, scoring, live=True, until=until, summary=summary)
     _add_seconds(summary, "write", started)
 
 
-def _decay(scoring: Scoring, until: datetime, live_from: datetime, summary: RunSummary) -> None:
+def _decay(scoring: Scoring, until: datetime, summary: RunSummary) -> None:
     """Apply the decay steps due by `until`, from the stored states alone (no event is read). A state stays
     valid until its next decay step, so only the companies with a step due are touched."""
     started = time.perf_counter()
@@ -269,15 +259,19 @@ def _decay(scoring: Scoring, until: datetime, live_from: datetime, summary: RunS
     _add_seconds(summary, "decay", started)
     started = time.perf_counter()
     with transaction.atomic():
-        _write(results, scoring, live_from=live_from, summary=summary)
+        _write(results, scoring, live=True, until=until, summary=summary)
     _add_seconds(summary, "write", started)
 
 
 def _write(
-    results: dict[int, Result], scoring: Scoring, *, live_from: datetime | None, summary: RunSummary
+    results: dict[int, Result], scoring: Scoring, *, live: bool, until: datetime, summary: RunSummary
 ) -> None:
-    """States, stage changes and their notifications (changes at or after `live_from`; none when it is
-    None), in the caller's transaction."""
+    """States, stage changes and, for a live run, their notifications, in the caller's transaction.
+
+    A change is notified once ever: the first time any run finds it (the notice ledger), if that run is
+    live (not the first run of the workspace, not a rebuild) and the change is news: at most
+    WAYPOINT_NOTIFY_WITHIN_DAYS before `until`. Found again by a replay or after a rebuild, it is recorded,
+    not sent again."""
     now = timezone.now()
     bulk_upsert(
         JourneyState,
@@ -286,17 +280,79 @@ def _write(
         conflict=["company"],
         update=_STATE_FIELDS[1:],
     )
-    rows, to_notify = [], []
-    for company_id, result in results.items():
-        for change in result.changes:
-            live = live_from is not None and change.at >= live_from
-            rows.extend(_change_rows(company_id, [change], scoring, live))
-            if live:
-                to_notify.append((company_id, change))
+    found = [(company_id, change) for company_id, result in results.items() for change in result.changes]
+    if not found:
+        return
+    known = _notices_of(found)
+    news_from = until - timedelta(days=settings.WAYPOINT_NOTIFY_WITHIN_DAYS)
+    to_notify = [
+        (company_id, change)
+        for company_id, change in found
+        if live and _notice_key(company_id, change) not in known and change.at >= news_from
+    ]
+    notified = {_notice_key(company_id, change) for company_id, change in to_notify}
+    bulk_upsert(
+        StageChangeNotice,
+        ["company", "from_stage", "to_stage", "at", "notified"],
+        [
+            (*_notice_key(company_id, change), _notice_key(company_id, change) in notified)
+            for company_id, change in found
+            if _notice_key(company_id, change) not in known
+        ],
+        conflict=["company", "at", "from_stage", "to_stage"],
+    )
+    ids = scoring.stage_ids
+    rows = []
+    for company_id, change in found:
+        key = _notice_key(company_id, change)
+        rows.append(
+            (company_id, ids.get(change.from_stage), ids.get(change.to_stage), change.at, change.score,
+             change.cause, change.event_name, key in notified or known.get(key, False))
+        )  # fmt: skip
     bulk_load(StageChange, _CHANGE_FIELDS, rows)
     summary.changes += len(rows)
     if to_notify:
         summary.notified += stage_changes_notify(to_notify, scoring.config)
+
+
+def _notice_key(company_id: int, change: Change) -> tuple[int, str, str, datetime]:
+    return (company_id, change.from_stage, change.to_stage, change.at)
+
+
+def _notices_of(found: list[tuple[int, Change]]) -> dict[tuple[int, str, str, datetime], bool]:
+    """The ledger's entries among these changes: key → notified. One query over the companies' notices
+    from the earliest of the moments on (company_id leads the ledger's unique index)."""
+    company_ids = {company_id for company_id, _ in found}
+    earliest = min(change.at for _, change in found)
+    wanted = {_notice_key(company_id, change) for company_id, change in found}
+    rows = StageChangeNotice.objects.filter(company_id__in=company_ids, at__gte=earliest).values_list(
+        "company_id", "from_stage", "to_stage", "at", "notified"
+    )
+    return {
+        (company_id, from_stage, to_stage, at): notified
+        for company_id, from_stage, to_stage, at, notified in rows
+        if (company_id, from_stage, to_stage, at) in wanted
+    }
+
+
+def _changes_delete_since(firsts: dict[int, datetime]) -> None:
+    """Delete each company's recorded stage changes from its moment on, in one statement."""
+    if not firsts:
+        return
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        values = ", ".join(["(%s::bigint, %s::timestamptz)"] * len(firsts))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {quote(StageChange._meta.db_table)} s USING (VALUES {values}) v(company_id, since) "  # noqa: S608
+                "WHERE s.company_id = v.company_id AND s.at >= v.since",
+                [value for pair in firsts.items() for value in pair],
+            )
+        return
+    condition = Q(pk__in=[])
+    for company_id, since in firsts.items():
+        condition |= Q(company_id=company_id, at__gte=since)
+    StageChange.objects.filter(condition).delete()
 
 
 def _add_seconds(summary: RunSummary, phase: str, started: float) -> None:

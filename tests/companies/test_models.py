@@ -70,10 +70,14 @@ class TestCompany:
 
 
 class TestContact:
-    def test_email_is_unique_whatever_its_case(self):
-        ContactFactory(email="Ana@Example.com")
+    def test_email_is_unique_in_its_company_whatever_its_case(self):
+        ana = ContactFactory(email="Ana@Example.com")
         with refused(), transaction.atomic():
-            ContactFactory(email="ana@example.com")
+            ContactFactory(email="ana@example.com", company=ana.company)
+        ContactFactory(email="ana@example.com")  # a consultant at another company
+        ContactFactory(email="ana@example.com", company=None)
+        with refused(), transaction.atomic():
+            ContactFactory(email="ANA@example.com", company=None)
 
     def test_external_id_is_unique_but_may_be_blank_on_many(self):
         ContactFactory(external_id="")

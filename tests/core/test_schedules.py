@@ -25,7 +25,14 @@ def test_the_daily_run_is_installed_once_in_the_workspace_time_zone(settings):
         "America/Sao_Paulo",
     )
     assert task.expire_seconds == 20 * 3600
-    assert PeriodicTask.objects.filter(name__startswith="waypoint: ").count() == 3
+    assert PeriodicTask.objects.filter(name__startswith="waypoint: ").count() == 4
+
+
+def test_pending_events_are_released_every_ten_minutes():
+    assert "created: waypoint: pending events" in sync()
+    task = PeriodicTask.objects.get(name="waypoint: pending events")
+    assert task.task == "ingestion.release_pending"
+    assert (task.interval.every, task.interval.period) == (600, "seconds")
 
 
 def test_scoring_runs_every_five_minutes_for_what_ingestion_kicks_left():

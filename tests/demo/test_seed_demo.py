@@ -97,3 +97,23 @@ def test_the_workspace_looks_like_a_real_one():
     assert User.objects.filter(username__in=["admin", "manager", "csm1"]).count() == 3
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("waypoint-demo")
+
+
+def test_the_demos_last_days_arrive_live_and_reach_the_csms():
+    """`make demo`'s seed: the history is scored quietly, then the last days' events arrive, and the daily
+    run notifies the stage changes they bring, as it would for a live workspace."""
+    from accounts.models import Notification
+    from journey.models import StageChange
+
+    out = seed("--live-days", "3")
+    assert "events of the last 3 days arrive after the history" in out
+    assert StageChange.objects.exists() and not StageChange.objects.filter(live=True).exists()
+    call_command("run_daily", "--as-of", "2026-06-30", stdout=io.StringIO())
+    live = StageChange.objects.filter(live=True)
+    assert live.exists() and Notification.objects.count() == live.exclude(company__csm=None).count()
+    assert min(live.values_list("at", flat=True)).date() >= date(2026, 6, 23)  # news: the last week only
+
+
+def test_live_days_must_fit_in_the_history():
+    with pytest.raises(CommandError, match="--live-days"):
+        seed("--live-days", "365")

@@ -20,11 +20,12 @@ from ingestion.segment import (
 )
 
 RECEIVED = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 JSON = "application/json"
 
 
 def read(item, *, sent_at=None):
-    return message_read(item, received_at=RECEIVED, sent_at=sent_at)
+    return message_read(item, received_at=RECEIVED, sent_at=sent_at, earliest=EARLIEST)
 
 
 def track(**extra):
@@ -211,7 +212,7 @@ def test_a_message_context_that_is_not_an_object_is_left_alone():
 @pytest.mark.parametrize("kind", [{"a": 1}, ["track"], 7, None])
 def test_a_type_that_is_not_a_string_is_rejected(kind):
     with pytest.raises(Refused) as rejected:
-        message_read({"type": kind, "userId": "u"}, received_at=RECEIVED, sent_at=None)
+        message_read({"type": kind, "userId": "u"}, received_at=RECEIVED, sent_at=None, earliest=EARLIEST)
     assert rejected.value.code == "invalid_type"
 
 

@@ -7,6 +7,7 @@ import io
 import itertools
 import random
 from datetime import date, datetime, time, timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -132,9 +133,58 @@ class TestRuns:
         assert (summary["replayed"], summary["continued"]) == (1, 0)
         assert stored(company) == replayed(company, "2026-03-11")
         assert stored(company)[:2] == (200, "education")
-        # Dated before the previous run's end: recorded as history, not notified.
-        assert changes(company) == [("target", "education", at("2026-03-10"), 200, "event", False)]
-        assert not Notification.objects.exists()
+        # The late event is new to the workspace: the change it brings is news, although it is dated before
+        # the previous run's end.
+        assert changes(company) == [("target", "education", at("2026-03-10"), 200, "event", True)]
+        assert Notification.objects.count() == 1
+
+    def test_a_change_older_than_the_news_window_is_recorded_quietly(self, company, settings):
+        settings.WAYPOINT_NOTIFY_WITHIN_DAYS = 7
+        add(company, "blog_viewed", at("2026-03-30"))
+        run("2026-03-30")
+        add(company, "demo_requested", at("2026-03-22"))  # imported history: 8 days before the run's end
+        add(company, "blog_viewed", at("2026-03-31", 9))
+        run("2026-03-31")
+        assert changes(company) == [
+            ("target", "evaluation", at("2026-03-22"), 600, "event", False),  # 9 days before: history
+            ("evaluation", "solution", at("2026-03-29"), 500, "decay", True),  # 2 days before: news
+        ]
+        assert Notification.objects.count() == 1
+
+    def test_liveness_does_not_depend_on_when_runs_happen(self, company, settings):
+        """A kick's run moves the scored moment past a batch its settle window left out; the next run scores
+        the batch, and its change is notified (DESIGN §3.8): what decides is what was scored, not when."""
+        add(company, "blog_viewed", at("2026-03-02", 9))
+        journey_score(until=at("2026-03-02", 10))
+        batch = [add(company, "blog_viewed", at("2026-03-03", 11, minute)) for minute in (0, 1)]
+        # The kicked run's watermark leaves the batch out (it committed within the settle window)…
+        newest = Event.objects.exclude(pk__in=[event.pk for event in batch]).order_by("-id").first()
+        with mock.patch("journey.services.scoring.event_watermark", return_value=newest.pk):
+            journey_score(until=at("2026-03-03", 11, 5))
+        assert changes(company) == []
+        # …the next run takes it: the change (dated before the previous run's end) is live, once.
+        journey_score(until=at("2026-03-03", 11, 10))
+        assert changes(company) == [("target", "education", at("2026-03-03", 11, 1), 200, "event", True)]
+        assert Notification.objects.count() == 1
+        journey_score(until=at("2026-03-03", 11, 15))
+        assert Notification.objects.count() == 1
+
+    def test_a_rebuild_never_notifies_a_change_twice_and_webhook_ids_stay(self, company, settings):
+        WebhookEndpoint.objects.create(url="https://hooks.example/waypoint", secret="whsec_" + "A" * 32)
+        add(company, "blog_viewed", at("2026-03-02", 9))
+        run("2026-03-02")
+        for hour in (9, 10):
+            add(company, "blog_viewed", at("2026-03-03", hour))
+        journey_score(until=at("2026-03-03", 12))  # a live run today: notified
+        sent = set(OutboxMessage.objects.values_list("message_id", flat=True))
+        assert Notification.objects.count() == 1 and len(sent) == 2  # an email and a webhook
+        journey_rebuild(until=day_end(date(2026, 3, 2)))  # rebuilt to the end of yesterday
+        # A late event before today's change: the next run replays the company and finds the change again.
+        add(company, "report_downloaded", at("2026-03-03", 9, 30), attention_ratio=1.0)
+        assert journey_score(until=at("2026-03-03", 14)).replayed == 1
+        assert Notification.objects.count() == 1
+        assert set(OutboxMessage.objects.values_list("message_id", flat=True)) == sent
+        assert [change[-1] for change in changes(company)] == [True]
 
     def test_decay_is_applied_from_the_state_and_a_second_run_changes_nothing(self, company, mailoutbox):
         add(company, "proposal_viewed", at("2026-03-02", 10))

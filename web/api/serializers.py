@@ -15,10 +15,11 @@ from rest_framework.exceptions import ErrorDetail
 
 from accounts.models import User
 from accounts.roles import Role
+from companies.ids import external_id_problem
 from companies.models import Company, Contact, Event, MetricValue
-from companies.selectors import company_ids
+from companies.selectors import company_ids, contact_companies
 from core.api import batch_items, items_invalid, items_validate
-from core.days import today
+from core.days import earliest_day, earliest_moment, today, too_early_message, validate_day_kept
 from ingestion import segment
 from ingestion.services.api_events import EventItem
 
@@ -98,10 +99,8 @@ class CompanyInSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 "The external id cannot change: other systems know the company by it."
             )
-        if company is None and "/" in value:
-            raise serializers.ValidationError(
-                "An external id cannot contain '/': it is part of the company's URL."
-            )
+        if company is None and (problem := external_id_problem(value)):
+            raise serializers.ValidationError(problem)
         return value
 
     def validate_csm(self, csm: User | None) -> User | None:
@@ -177,7 +176,8 @@ class EventInSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         allow_null=True,
-        help_text="The contact's external id; an unknown one is created at the company.",
+        help_text="The contact's external id at the company; an unknown one is created there. One of another "
+        "company is refused.",
     )
     event = serializers.CharField(max_length=segment.MAX_NAME, help_text="The event name, e.g. blog_viewed.")
     properties = serializers.DictField(required=False, help_text="A JSON object, up to 32 KB.")
@@ -199,6 +199,8 @@ class EventInSerializer(serializers.Serializer):
     def validate_timestamp(self, value):
         if value > timezone.now() + segment.FUTURE_TOLERANCE:
             raise serializers.ValidationError("The timestamp is more than 5 minutes in the future.")
+        if value < earliest_moment():
+            raise serializers.ValidationError(too_early_message())
         return value
 
 
@@ -212,6 +214,7 @@ def events_in(data, *, user) -> tuple[list[EventItem], int]:
     items, batch = batch_items(data, "events")
     valid, errors = items_validate(EventInSerializer(), items)
     ids = _company_ids(valid, errors, user=user)
+    _contacts_check(valid, errors, ids)
     if errors:
         raise items_invalid("events", errors, total=len(items), batch=batch)
     now = timezone.now()
@@ -237,6 +240,21 @@ def _company_ids(valid: dict[int, dict], errors: dict, *, user) -> dict[str, int
             message = f"No company with external id {item['company']}."
             errors[index] = {"company": [ErrorDetail(message, code="not_found")]}
     return ids
+
+
+def _contacts_check(valid: dict[int, dict], errors: dict, ids: dict[str, int]) -> None:
+    """A contact named on an event must be one of the event's company (or a new one): contacts belong to one
+    company, and one company's events cannot name another's people."""
+    owners = contact_companies(
+        external_ids=[item["contact"] for item in valid.values() if item.get("contact")]
+    )
+    for index, item in valid.items():
+        owner = owners.get(item.get("contact") or "")
+        if index not in errors and owner is not None and owner != ids.get(item["company"]):
+            message = (
+                f"{item['contact']} is not a contact of {item['company']}: a contact belongs to one company."
+            )
+            errors[index] = {"contact": [ErrorDetail(message, code="invalid")]}
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -276,7 +294,10 @@ class MetricInSerializer(serializers.Serializer):
     company = serializers.CharField(max_length=255, help_text="The company's external id.")
     metric = serializers.CharField(max_length=100, help_text="e.g. landing_page_conversion_rate.")
     value = serializers.FloatField()
-    date = serializers.DateField(help_text="The day the value is for; a later value for the day replaces it.")
+    date = serializers.DateField(
+        help_text="The day the value is for; a later value for the day replaces it.",
+        validators=[validate_day_kept],
+    )
 
 
 class MetricBatchInSerializer(serializers.Serializer):
@@ -312,6 +333,8 @@ class MetricsStoredSerializer(serializers.Serializer):
 
 # --- A company's journey (DESIGN §11) -----------------------------------------------------------------------
 
+STEPS_SHOWN = 20  # the latest score steps a journey lists by default
+
 
 @extend_schema_field(OpenApiTypes.NUMBER)
 class NumberField(serializers.Field):
@@ -325,11 +348,85 @@ class JourneyQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(
         required=False, help_text="YYYY-MM-DD: the end of that day in the workspace time zone. Default: now."
     )
+    steps = serializers.RegexField(
+        r"^(all|[0-9]{1,6})$",
+        required=False,
+        help_text="How many of the latest score steps the explanation lists: a number (default "
+        f"{STEPS_SHOWN}) or `all`.",
+        error_messages={"invalid": "A number of steps, or all."},
+    )
 
     def validate_as_of(self, value):
         if value > today():
             raise serializers.ValidationError("as_of cannot be in the future.")
+        if value < earliest_day():
+            raise serializers.ValidationError(too_early_message())
         return value
+
+
+@extend_schema_field(OpenApiTypes.DOUBLE)
+class ScoreField(serializers.Field):
+    """Integer hundredths as a score with two decimals (250 → 2.5); null stays null."""
+
+    def to_representation(self, value):
+        return None if value is None else round(value / 100, 2)
+
+
+class BonusSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="sessions, longer sessions, or problem → solution.")
+    percent = serializers.IntegerField()
+
+
+class ScoreStepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    cause = serializers.ChoiceField(choices=["event", "decay"])
+    event = serializers.CharField(source="event_name", help_text="The event (empty for decay).")
+    rule = serializers.CharField(help_text="The scoring rule that matched (empty: none).")
+    points = ScoreField(help_text="The rule's points.")
+    bonuses = serializers.SerializerMethodField(help_text="Velocity bonuses on the points.")
+    applied = ScoreField(help_text="What the step added (after bonuses and ceiling) or took away.")
+    ceiling = ScoreField(allow_null=True, help_text="Set when the rule's ceiling limited the points.")
+    floor = ScoreField(allow_null=True, help_text="Set when a stage trigger raised the score to it.")
+    trigger = serializers.CharField(help_text="The stage trigger that raised the score (empty: none).")
+    score = ScoreField(help_text="The score after the step.")
+    stage = serializers.CharField(help_text="The stage after the step.")
+
+    @extend_schema_field(BonusSerializer(many=True))
+    def get_bonuses(self, step) -> list[dict]:
+        return [{"name": name, "percent": percent} for name, percent in step.bonuses]
+
+
+class NextMoveSerializer(serializers.Serializer):
+    action = serializers.CharField(help_text="A stage trigger's name, or an event that adds points.")
+    events_needed = serializers.IntegerField(source="needed")
+    score = ScoreField(help_text="The score it would give now.")
+    stage = serializers.CharField(help_text="The stage it would reach.")
+
+
+class NextDecaySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="next_decay_at")
+    score = ScoreField(source="next_decay_score", help_text="The score after it, without engagement before.")
+
+
+class ExplanationSerializer(serializers.Serializer):
+    steps = serializers.SerializerMethodField(help_text="The latest steps, most recent first.")
+    steps_total = serializers.SerializerMethodField(help_text="All the steps; `?steps=all` lists them.")
+    next_moves = NextMoveSerializer(many=True, source="suggestions", help_text="What would move it next.")
+    next_decay = serializers.SerializerMethodField(help_text="The next decay step; null: none due.")
+    last_engagement_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(ScoreStepSerializer(many=True))
+    def get_steps(self, explanation) -> list[dict]:
+        shown = self.context.get("steps", STEPS_SHOWN)
+        steps = explanation.steps if shown == "all" else explanation.steps[: int(shown)]
+        return ScoreStepSerializer(steps, many=True).data
+
+    def get_steps_total(self, explanation) -> int:
+        return len(explanation.steps)
+
+    @extend_schema_field(NextDecaySerializer(allow_null=True))
+    def get_next_decay(self, explanation) -> dict | None:
+        return NextDecaySerializer(explanation).data if explanation.next_decay_at else None
 
 
 class MilestoneRefSerializer(serializers.Serializer):
@@ -380,6 +477,7 @@ class JourneySerializer(serializers.Serializer):
     )
     open_ctas = serializers.SerializerMethodField()
     recommended_resources = RecommendedResourceSerializer(many=True)
+    explanation = ExplanationSerializer(help_text="Why the score is what it is, and what would move it next.")
 
     def get_score(self, journey) -> float:
         return round(journey.score / 100, 2)

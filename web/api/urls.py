@@ -7,12 +7,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
 from core.api import api_not_found
+from web import converters  # noqa: F401 - registers <external_id:…>
 from web.api.methodology import MethodologyView
 from web.api.views import CompanyViewSet, ContactViewSet, EventViewSet, MetricValueViewSet
 
 app_name = "api"
 
-# Path converters, not regexes: a company's external id is anything but '/' (dots and @ included).
+# Path converters, not regexes: a company's external id is what companies/ids.py accepts.
 router = SimpleRouter(use_regex_path=False)
 router.register("companies", CompanyViewSet, basename="company")
 router.register("contacts", ContactViewSet, basename="contact")

@@ -67,6 +67,7 @@ class CompanyViewSet(
     serializer_class = s.CompanySerializer
     filterset_class = CompanyFilter
     lookup_field = "external_id"
+    lookup_value_converter = "external_id"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator's request has no user
@@ -99,11 +100,14 @@ class CompanyViewSet(
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def journey(self, request, external_id: str):
-        """Score and stage, position and current milestone, each milestone with its date and checklist
-        values, health and the content that helps now, all as of the end of `as_of` (default: now)."""
+        """Score and stage with their explanation (the latest steps and what would move it next), position
+        and current milestone, each milestone with its date and checklist values, health and the content
+        that helps now, all as of the end of `as_of` (default: now)."""
         company = self.get_object()
         query = _valid(s.JourneyQuerySerializer, request.query_params)
-        return Response(s.JourneySerializer(company_journey(company=company, as_of=query.get("as_of"))).data)
+        journey = company_journey(company=company, as_of=query.get("as_of"))
+        steps = query.get("steps", s.STEPS_SHOWN)
+        return Response(s.JourneySerializer(journey, context={"steps": steps}).data)
 
 
 @extend_schema_view(
@@ -184,7 +188,7 @@ class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def create(self, request):
         items, received = s.events_in(request.data, user=request.user)
-        stored = events_record(items=items)
+        stored = events_record(user=request.user, items=items)
         body = {"received": received, "stored": stored, "duplicates": received - stored}
         return Response(body, status=status.HTTP_201_CREATED if stored else status.HTTP_200_OK)
 

@@ -170,7 +170,11 @@ class TestCreate:
     @pytest.mark.parametrize(
         ("field", "value", "error"),
         [
-            ("external_id", "a/b", "An external id cannot contain '/': it is part of the company's URL."),
+            (
+                "external_id",
+                "a/b",
+                "An external id cannot contain '/' or control characters: it is part of the company's URL.",
+            ),
             ("mrr", "-1", "Ensure this value is greater than or equal to 0."),
             ("csm", "ghost", "Object with username=ghost does not exist."),
             ("lifecycle", "vip", '"vip" is not a valid choice.'),

@@ -24,7 +24,7 @@ def post(client, body):
 
 
 class TestSend:
-    def test_one_event(self, csm_api, companies):
+    def test_one_event(self, csm_api, csm, companies):
         body = {
             "message_id": "m-1",
             "company": "alpha",
@@ -40,7 +40,7 @@ class TestSend:
         assert (event.company, event.type.name, event.source, event.message_id) == (
             companies[0],
             "landing_page_published",
-            "api",
+            f"api-{csm.pk}",  # each API user's message ids are its own
             "m-1",
         )
         assert event.occurred_at == datetime(2026, 3, 2, 9, 15, tzinfo=UTC)

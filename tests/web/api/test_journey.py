@@ -53,7 +53,8 @@ def criteria(body: dict, key: str) -> list[tuple]:
 
 def test_the_contract(csm_api, alpha):
     body = journey(csm_api, "2026-03-14")
-    assert {key: body[key] for key in body if key not in ("milestones", "recommended_resources")} == {
+    shown_elsewhere = ("milestones", "recommended_resources", "explanation")
+    assert {key: body[key] for key in body if key not in shown_elsewhere} == {
         "company": "alpha",
         "as_of": "2026-03-14",
         "score": 6.0,  # the demo request raised it to Evaluation's floor
@@ -101,6 +102,44 @@ def test_the_contract(csm_api, alpha):
         "kind": "guide",
         "reason": "milestone",
     }
+
+
+def test_the_explanation_gives_the_steps_and_what_would_move_it_next(csm_api, alpha):
+    explanation = journey(csm_api, "2026-03-14")["explanation"]
+    assert explanation["steps_total"] == 1
+    assert explanation["steps"] == [STEP]
+    assert explanation["next_decay"] == {"at": "2026-03-17T15:00:00Z", "score": 5.0}
+    assert explanation["last_engagement_at"] == "2026-03-10T15:00:00Z"
+    moves = explanation["next_moves"]
+    assert moves and all(move["stage"] == "ready_to_buy" for move in moves[:2])
+    assert {"action", "events_needed", "score", "stage"} == set(moves[0])
+
+
+STEP = {
+    "at": "2026-03-10T15:00:00Z",
+    "cause": "event",
+    "event": "demo_requested",
+    "rule": "demo_requested",
+    "points": 1.0,  # the hand-raise's own points…
+    "bonuses": [],
+    "applied": 1.0,
+    "ceiling": None,
+    "floor": 6.0,  # …then its trigger raised the score to Evaluation's floor
+    "trigger": "Demo or trial requested",
+    "score": 6.0,
+    "stage": "evaluation",
+}
+
+
+def test_steps_are_the_latest_n_or_all(csm_api, alpha):
+    for day in ("2026-03-11", "2026-03-12", "2026-03-13"):
+        add_events(alpha, "blog_viewed", day)
+    body = csm_api.get(URL.format("alpha"), {"as_of": "2026-03-14", "steps": "2"}).json()["explanation"]
+    assert body["steps_total"] == 4 and len(body["steps"]) == 2
+    assert [step["at"][:10] for step in body["steps"]] == ["2026-03-13", "2026-03-12"]  # most recent first
+    every = csm_api.get(URL.format("alpha"), {"as_of": "2026-03-14", "steps": "all"}).json()["explanation"]
+    assert len(every["steps"]) == 4
+    assert csm_api.get(URL.format("alpha"), {"steps": "many"}).status_code == 400
 
 
 def test_health_is_the_daily_assessments(csm_api, alpha):

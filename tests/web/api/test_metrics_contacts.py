@@ -111,8 +111,11 @@ class TestContacts:
 
     def test_model_rules_are_400s(self, manager_api, companies):
         ContactFactory(email="Ana@Alpha.example", company=companies[0])
-        response = manager_api.post(CONTACTS, {"email": "ana@alpha.example"}, format="json")
-        assert response.json()["errors"] == {"non_field_errors": ["Another contact has this email address."]}
+        body = {"email": "ana@alpha.example", "company": companies[0].external_id}
+        response = manager_api.post(CONTACTS, body, format="json")
+        assert response.json()["errors"] == {
+            "non_field_errors": ["Another contact of this company has this email address."]
+        }
         response = manager_api.post(CONTACTS, {"name": "Nobody"}, format="json")
         assert response.json()["errors"] == {
             "non_field_errors": ["A contact needs an external id or an email address."]
