@@ -79,3 +79,35 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Cover(models.Model):
+    """Out-of-office cover: while `csm` is away (starts_on to ends_on, both days included), `covered_by`
+    works their accounts: new CTAs go to them and they see the companies. Periods of one CSM never overlap
+    (accounts/services.py checks it under a lock)."""
+
+    csm = models.ForeignKey(User, on_delete=models.CASCADE, related_name="covers")
+    covered_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="covering")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="cover_ends_after_start",
+                violation_error_message="A cover ends on or after the day it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(covered_by=models.F("csm")),
+                name="cover_not_self",
+                violation_error_message="Someone else covers for a CSM.",
+            ),
+        ]
+        indexes = [models.Index(fields=["csm", "starts_on", "ends_on"], name="cover_csm_days")]
+
+    def __str__(self) -> str:
+        return f"{self.covered_by} covers {self.csm} {self.starts_on}–{self.ends_on}"

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import ApiToken, Notification, User
+from accounts.models import ApiToken, Cover, Notification, User
 from accounts.roles import GROUP_NAMES, Role, permission_codes_for
 from core.secrets import secret_new
 
@@ -107,3 +108,56 @@ def api_token_mark_used(*, token: ApiToken) -> None:
         last_used_at=now
     )
     token.last_used_at = now
+
+
+def _may_manage_cover(by: User, csm: User) -> bool:
+    """A CSM sets their own cover; managers and admins anyone's."""
+    return by.role in (Role.MANAGER, Role.ADMIN) or (by.role == Role.CSM and by.pk == csm.pk)
+
+
+@transaction.atomic
+def cover_set(*, csm: User, covered_by: User, starts_on: date, ends_on: date, by: User) -> Cover:
+    """Record that `covered_by` covers for `csm` from `starts_on` to `ends_on` (both included). A CSM's
+    periods never overlap: the CSM's row is locked while the check and the insert run, so two requests at
+    once cannot both pass the check."""
+    if not _may_manage_cover(by, csm):
+        raise PermissionDenied("Only managers set another CSM's cover.")
+    errors = {}
+    if csm.role != Role.CSM:
+        errors["csm"] = "Only CSMs have accounts to cover."
+    if covered_by.role != Role.CSM:
+        errors["covered_by"] = "Only a CSM can cover for a CSM."
+    elif covered_by.pk == csm.pk:
+        errors["covered_by"] = "Someone else covers for you."
+    if ends_on < starts_on:
+        errors["ends_on"] = "The cover ends on or after the day it starts."
+    if errors:
+        raise ValidationError(errors)
+    User.objects.select_for_update().get(pk=csm.pk)
+    overlap = Cover.objects.filter(csm=csm, starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+    if overlap is not None:
+        raise ValidationError(
+            {
+                "starts_on": f"{csm.display_name} is already covered by {overlap.covered_by.display_name} "
+                f"from {overlap.starts_on:%b %-d} to {overlap.ends_on:%b %-d, %Y}."
+            }
+        )
+    return Cover.objects.create(
+        csm=csm, covered_by=covered_by, starts_on=starts_on, ends_on=ends_on, created_by=by
+    )
+
+
+@transaction.atomic
+def cover_end(*, cover: Cover, by: User, day: date) -> Cover | None:
+    """End a cover early: it lasts through the day before `day` (a cover that had not started is removed).
+    Returns the shortened cover, or None when it was removed."""
+    if not _may_manage_cover(by, cover.csm):
+        raise PermissionDenied("Only managers end another CSM's cover.")
+    cover = Cover.objects.select_for_update().get(pk=cover.pk)
+    if cover.starts_on >= day:
+        cover.delete()
+        return None
+    if cover.ends_on >= day:
+        cover.ends_on = day - timedelta(days=1)
+        cover.save(update_fields=["ends_on"])
+    return cover

@@ -12,6 +12,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cover/", views.cover, name="cover"),
+    path("cover/<int:cover_id>/end/", views.cover_end, name="cover_end"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
+from accounts.roles import Role
+from core.days import today
 from core.pagination import paginate
 
 
@@ -29,3 +34,62 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     return redirect(
         notification.link if url_has_allowed_host_and_scheme(notification.link, None) else "web:home"
     )
+
+
+def cover(request: HttpRequest) -> HttpResponse:
+    """Out-of-office cover: a CSM names who covers for them and when; a manager does it for anyone."""
+    user = request.user
+    manages = user.role in (Role.MANAGER, Role.ADMIN)
+    if user.role is None:
+        raise PermissionDenied
+    if request.method == "POST":
+        csm_id = request.POST.get("csm", "") if manages else str(user.pk)
+        csm = selectors.csm_users().filter(pk=int(csm_id)).first() if csm_id.isdigit() else None
+        covered_id = request.POST.get("covered_by", "")
+        covered_by = (
+            selectors.csm_users().filter(pk=int(covered_id)).first() if covered_id.isdigit() else None
+        )
+        starts_on, ends_on = _day(request.POST.get("starts_on")), _day(request.POST.get("ends_on"))
+        if csm is None or covered_by is None or starts_on is None or ends_on is None:
+            messages.error(request, "Choose the CSM away, who covers, and both days.")
+            return redirect("accounts:cover")
+        try:
+            services.cover_set(csm=csm, covered_by=covered_by, starts_on=starts_on, ends_on=ends_on, by=user)
+        except ValidationError as error:
+            messages.error(request, "; ".join(m for ms in error.message_dict.values() for m in ms))
+            return redirect("accounts:cover")
+        messages.success(
+            request,
+            f"{covered_by.display_name} covers for {csm.display_name} from {starts_on:%b %-d} to {ends_on:%b %-d, %Y}.",
+        )
+        return redirect("accounts:cover")
+    day = today()
+    return render(
+        request,
+        "accounts/cover.html",
+        {
+            "covers": selectors.covers_list(user=None if manages else user, since=day),
+            "csms": selectors.csm_users(),
+            "manages": manages,
+            "today": day,
+        },
+    )
+
+
+@require_POST
+def cover_end(request: HttpRequest, cover_id: int) -> HttpResponse:
+    manages = request.user.role in (Role.MANAGER, Role.ADMIN)
+    covers = selectors.covers_list(user=None if manages else request.user, since=today())
+    found = get_object_or_404(covers, pk=cover_id)
+    if not manages and found.csm_id != request.user.pk:
+        raise Http404("No such cover.")
+    services.cover_end(cover=found, by=request.user, day=today())
+    messages.success(request, "Cover ended.")
+    return redirect("accounts:cover")
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None

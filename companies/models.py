@@ -10,8 +10,9 @@ from django.db.models.functions import Lower, Now
 from django.urls import reverse
 
 from accounts.roles import Role
+from accounts.selectors import covered_by
 from companies.ids import MAX_LENGTH, validate_external_id
-from core.days import validate_day_kept
+from core.days import today, validate_day_kept
 
 
 class CompanyQuerySet(models.QuerySet):
@@ -19,11 +20,12 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(lifecycle=Company.Lifecycle.CUSTOMER)
 
     def visible_to(self, user) -> CompanyQuerySet:
-        """CSMs see the companies they own; managers and admins see all."""
+        """CSMs see the companies they own and, while they cover for a colleague who is away (accounts.Cover),
+        the colleague's; managers and admins see all."""
         if user.role in (Role.MANAGER, Role.ADMIN):
             return self
         if user.role == Role.CSM:
-            return self.filter(csm=user)
+            return self.filter(Q(csm=user) | Q(csm__in=covered_by(user, today())))
         return self.none()
 
 

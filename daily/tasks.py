@@ -11,6 +11,7 @@ from django.conf import settings
 
 from core.days import yesterday
 from core.locks import LeaseHeld
+from ctas.tasks import generate_ctas_task
 from daily.services import daily_run_inline
 from ingestion.tasks import release_pending_task
 from journey.tasks import score_journeys_task
@@ -32,8 +33,11 @@ def run_daily_task(as_of: str | None = None, rebuild: bool = False, scores: bool
         return {"skipped": str(held)}
     message = plan.to_message()
     if not plan.chunks:
-        return runs.run_finish(plan, [])
+        summary = runs.run_finish(plan, [])
+        generate_ctas_task.delay(as_of=day.isoformat())
+        return summary
+    # The CTAs read the progress rows the assessment writes: they run after the chord's callback.
     chord(
         assess_chunk_task.s(message, first, last, plan.late_in(first, last)) for first, last in plan.chunks
-    )(finish_run_task.s(message))
+    )(finish_run_task.s(message) | generate_ctas_task.s(as_of=day.isoformat()))
     return {"run_id": plan.run_id, "chunks": len(plan.chunks)}

@@ -189,18 +189,50 @@ PHASES: list[dict[str, Any]] = [
 ]
 
 
+# The CTA types admins start with (editable in admin; the API names them by slug).
+CTA_TYPES: list[dict[str, str]] = [
+    {"slug": "ebr", "name": "EBR"},
+    {"slug": "qbr", "name": "QBR"},
+    {"slug": "check-in", "name": "Check-in"},
+    {"slug": "risk", "name": "Risk"},
+]
+
 # DESIGN §4.4, from the seed: "EBRs for customers stuck in Success Milestone 2" and "EBRs for customers
-# at the same milestone for more than 3 months".
+# at the same milestone for more than 3 months"; the seed's "before" (a QBR for every customer every
+# quarter) is installed but inactive.
 CTA_RULES: list[dict[str, Any]] = [
     {
         "name": "EBR for customers stuck at milestone 2",
+        "trigger": "stuck",
         "milestone": "email-marketing",
         "min_days_at_position": 30,
+        "cta_type": "ebr",
+        "priority": 1,
+        "due_in_days": 14,
+        "cooldown_days": 60,
+        "is_active": True,
     },
     {
         "name": "EBR for customers at the same milestone for more than 90 days",
+        "trigger": "stuck",
         "milestone": None,
         "min_days_at_position": 90,
+        "cta_type": "ebr",
+        "priority": 2,
+        "due_in_days": 14,
+        "cooldown_days": 90,
+        "is_active": True,
+    },
+    {
+        "name": "QBR every quarter",
+        "trigger": "recurring",
+        "milestone": None,
+        "every_days": 91,
+        "cta_type": "qbr",
+        "priority": 3,
+        "due_in_days": 21,
+        "cooldown_days": 0,
+        "is_active": False,
     },
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Max, Q, Sum
 
 from companies.models import Company
 from milestones import rules
@@ -58,16 +58,6 @@ def company_timeline(*, company: Company) -> list[TimelineEntry]:
 
 def company_progress(*, company: Company) -> CompanyProgress | None:
     return CompanyProgress.objects.select_related("current_milestone").filter(company=company).first()
-
-
-def stuck_accounts(*, user) -> QuerySet[CompanyProgress]:
-    """The user's stuck customers, longest stuck first (served by the progress_stuck partial index)."""
-    companies = Company.objects.visible_to(user).filter(csm=user)
-    return (
-        CompanyProgress.objects.filter(company__in=companies, active=True, stuck_since__isnull=False)
-        .select_related("company", "current_milestone")
-        .order_by("stuck_since", "company__name")
-    )
 
 
 @dataclass(frozen=True)

@@ -327,3 +327,28 @@ TASKS: dict[str, list[tuple[str, str, list[str]]]] = {
         ("Report inbound revenue to leadership", "Quarterly, against goals.", ["forecasting-pipeline"]),
     ],
 }
+
+
+# The playbooks of the default CTA rules (milestones/defaults.py): (title, description, due offset in days
+# after the CTA opens).
+PLAYBOOKS: dict[str, list[tuple[str, str, int]]] = {
+    "EBR for customers stuck at milestone 2": [
+        ("Review the account", "Read the company page: the checklist, what is missing and recent usage.", 0),
+        (
+            "Prepare the EBR",
+            "An analysis of their last campaigns and results, and a plan for the next steps.",
+            3,
+        ),
+        ("Hold the EBR with the sponsor", "Agree on the plan to reach the milestone, with dates.", 7),
+        ("Send the plan and the content that helps", "The success plan and its training content.", 10),
+    ],
+    "EBR for customers at the same milestone for more than 90 days": [
+        ("Review the account", "What blocks the current milestone, and how health has moved.", 0),
+        ("Hold the EBR with the sponsor", "Agree on what it takes to move, and by when.", 7),
+        ("Follow up on the agreed plan", "Check the first steps were taken.", 14),
+    ],
+    "QBR every quarter": [
+        ("Prepare the QBR", "Results of the quarter against the plan.", 0),
+        ("Hold the QBR", "Review the quarter and agree on the next one's plan.", 14),
+    ],
+}

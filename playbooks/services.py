@@ -7,9 +7,9 @@ from django.db import transaction
 from content.models import Resource
 from core.ordering import apply_values, next_free, place_in_order
 from journey.models import Stage
-from milestones.models import Milestone
-from playbooks.defaults import RESOURCES, TASKS, url_for
-from playbooks.models import TaskTemplate
+from milestones.models import CTARule, Milestone
+from playbooks.defaults import PLAYBOOKS, RESOURCES, TASKS, url_for
+from playbooks.models import PlaybookTask, TaskTemplate
 
 
 @transaction.atomic
@@ -60,7 +60,21 @@ def content_install(*, reset: bool = False) -> Counter:
                 )
                 task.resources.set([resources[ref] for ref in refs])
                 report["tasks created"] += 1
+    _install_playbooks(reset=reset, report=report)
     return report
+
+
+def _install_playbooks(*, reset: bool, report: Counter) -> None:
+    """The default rules' playbooks: created for a rule without any task; with `reset`, put back."""
+    for rule in CTARule.objects.filter(name__in=PLAYBOOKS):
+        if rule.playbook.exists() and not reset:
+            continue
+        rule.playbook.all().delete()
+        PlaybookTask.objects.bulk_create(
+            PlaybookTask(rule=rule, order=order, title=title, description=description, due_offset_days=offset)
+            for order, (title, description, offset) in enumerate(PLAYBOOKS[rule.name], start=1)
+        )
+        report["playbook tasks created"] += len(PLAYBOOKS[rule.name])
 
 
 def _restore_tasks(

@@ -3,17 +3,27 @@
 from django.urls import path
 
 from web import converters  # noqa: F401 - registers <external_id:…>
-from web.pages import companies, funnel, home, playbooks
+from web.pages import companies, ctas, funnel, home, playbooks, queue
 
 app_name = "web"
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("queue/", playbooks.queue, name="queue"),
+    path("queue/", queue.queue, name="queue"),
+    path("queue/bulk/", queue.queue_bulk, name="queue_bulk"),
+    path("queue/round-robin/", queue.queue_round_robin, name="queue_round_robin"),
+    path("ctas/<int:cta_id>/", ctas.cta_detail, name="cta_detail"),
+    path("ctas/<int:cta_id>/start/", ctas.cta_start, name="cta_start"),
+    path("ctas/<int:cta_id>/snooze/", ctas.cta_snooze, name="cta_snooze"),
+    path("ctas/<int:cta_id>/wake/", ctas.cta_wake, name="cta_wake"),
+    path("ctas/<int:cta_id>/close/", ctas.cta_close, name="cta_close"),
+    path("ctas/<int:cta_id>/assign/", ctas.cta_assign, name="cta_assign"),
+    path("ctas/<int:cta_id>/tasks/<int:task_id>/", ctas.cta_task, name="cta_task"),
     path("funnel/", funnel.funnel, name="funnel"),
     path("methodology/", playbooks.portal, name="portal"),
     path("companies/", companies.company_list, name="company_list"),
     path("companies/<external_id:external_id>/", companies.company_detail, name="company_detail"),
+    path("companies/<external_id:external_id>/ctas/", ctas.cta_create, name="company_cta_create"),
     path("companies/<external_id:external_id>/events/", companies.company_event_list, name="company_events"),
     path("companies/<external_id:external_id>/journey/", companies.company_journey, name="company_journey"),
 ]

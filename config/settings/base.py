@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ingestion",
     "milestones",
     "playbooks",
+    "ctas",
     "web",
     "daily",
     "demo",

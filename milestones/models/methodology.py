@@ -194,12 +194,47 @@ class Criterion(PropertyCondition):
         return f"{self.event_name}{condition} {symbol} {threshold}{window}"
 
 
+class CTAType(models.Model):
+    """What a CTA asks the CSM to do: an executive business review, a quarterly review, a check-in, a risk
+    review… Admins edit the list; the API names types by slug."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        verbose_name = "CTA type"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_cta_type() -> int:
+    """EBR, the seed's type, for rules made without one (the type admins pick first in the form)."""
+    cta_type, _ = CTAType.objects.get_or_create(slug="ebr", defaults={"name": "EBR"})
+    return cta_type.pk
+
+
 class CTARule(models.Model):
-    """When a customer counts as stuck (DESIGN §4.3–4.4): its days at position exceed `min_days_at_position`
-    and its current milestone (the one it is working on) is this rule's milestone, or any milestone when
-    the rule names none."""
+    """When a CTA is due for a customer (DESIGN §4.3–4.4).
+
+    `stuck`: its days at position exceed `min_days_at_position` (stuck from day min + 1: with 30, day 30 is
+    not stuck and day 31 is) and its current milestone (the one it works on) is the rule's milestone, or any
+    milestone when the rule names none. The active stuck rules are also what the assessment calls stuck.
+    `recurring`: every `every_days` days for each customer (at the rule's milestone, or any), counted from
+    the last CTA of the type."""
+
+    class Trigger(models.TextChoices):
+        STUCK = "stuck", "Stuck at a milestone"
+        RECURRING = "recurring", "Recurring"
+
+    class Priority(models.IntegerChoices):
+        HIGH = 1, "High"
+        NORMAL = 2, "Normal"
+        LOW = 3, "Low"
 
     name = models.CharField(max_length=200, unique=True)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.STUCK)
     milestone = models.ForeignKey(
         Milestone,
         null=True,
@@ -208,22 +243,65 @@ class CTARule(models.Model):
         related_name="cta_rules",
         help_text="The current milestone (the one the company works on); blank: any milestone.",
     )
-    min_days_at_position = models.PositiveSmallIntegerField(help_text="Stuck after more than this many days.")
+    min_days_at_position = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Stuck rules: stuck after more than this many days at the position."
+    )
+    every_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Recurring rules: a CTA every this many days (e.g. 91: quarterly)."
+    )
+    cta_type = models.ForeignKey(
+        CTAType,
+        on_delete=models.PROTECT,
+        default=default_cta_type,
+        related_name="rules",
+        verbose_name="CTA type",
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    due_in_days = models.PositiveSmallIntegerField(
+        default=14, help_text="The CTA is due this many days after it opens."
+    )
+    cooldown_days = models.PositiveSmallIntegerField(
+        default=30, help_text="After a CTA of this type closes, none is opened again for this many days."
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = "CTA rule"
-        ordering = ["min_days_at_position", "name"]
+        ordering = ["priority", "min_days_at_position", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(min_days_at_position__gte=1),
-                name="ctarule_min_days_positive",
-                violation_error_message="A CTA rule needs at least one day at position.",
+                condition=(
+                    Q(trigger="stuck", min_days_at_position__gte=1, every_days__isnull=True)
+                    | Q(trigger="recurring", every_days__gte=1, min_days_at_position__isnull=True)
+                ),
+                name="ctarule_trigger_fields",
+                violation_error_message=(
+                    "A stuck rule needs its minimum days at position (at least 1) and no interval; a "
+                    "recurring rule needs its interval in days (at least 1) and no minimum days."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1, priority__lte=3), name="ctarule_priority_1_to_3"
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.trigger == self.Trigger.STUCK:
+            if not self.min_days_at_position:
+                errors["min_days_at_position"] = "A stuck rule needs at least one day at position."
+            if self.every_days is not None:
+                errors["every_days"] = "Only recurring rules repeat; leave it blank."
+        elif self.trigger == self.Trigger.RECURRING:
+            if not self.every_days:
+                errors["every_days"] = "A recurring rule needs its interval in days."
+            if self.min_days_at_position is not None:
+                errors["min_days_at_position"] = "Only stuck rules have a minimum; leave it blank."
+        if errors:
+            raise ValidationError(errors)
 
 
 class HealthSettings(models.Model):

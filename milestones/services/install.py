@@ -5,8 +5,8 @@ from collections import Counter
 from django.db import transaction
 
 from core.ordering import apply_values, next_free, place_in_order
-from milestones.defaults import CTA_RULES, HEALTH, PHASES
-from milestones.models import Criterion, CTARule, HealthSettings, Milestone, Phase
+from milestones.defaults import CTA_RULES, CTA_TYPES, HEALTH, PHASES
+from milestones.models import Criterion, CTARule, CTAType, HealthSettings, Milestone, Phase
 
 _PHASE_FIELDS = ("name", "goal", "typical_duration", "start_requirements")
 _MILESTONE_FIELDS = ("name", "description", "target_days")
@@ -42,16 +42,23 @@ def milestones_install(*, reset: bool = False) -> Counter:
 
 
 def _install_cta_rules(*, reset: bool, report: Counter) -> None:
+    types = {}
+    for spec in CTA_TYPES:
+        cta_type, created = CTAType.objects.get_or_create(slug=spec["slug"], defaults={"name": spec["name"]})
+        if created:
+            report["CTA types created"] += 1
+        types[spec["slug"]] = cta_type
     for spec in CTA_RULES:
         milestone = Milestone.objects.filter(key=spec["milestone"]).first() if spec["milestone"] else None
         if spec["milestone"] and milestone is None:
             continue  # its milestone was removed: the rule would apply to every milestone instead
-        values = {key: value for key, value in spec.items() if key not in ("name", "milestone")}
+        values = {key: value for key, value in spec.items() if key not in ("name", "milestone", "cta_type")}
+        values["cta_type"] = types[spec["cta_type"]]
         rule = CTARule.objects.filter(name=spec["name"]).first()
         if rule is None:
             CTARule.objects.create(name=spec["name"], milestone=milestone, **values)
             report["CTA rules created"] += 1
-        elif reset and apply_values(rule, {"milestone": milestone, "is_active": True, **values}):
+        elif reset and apply_values(rule, {"milestone": milestone, **values}):
             rule.save()
             report["CTA rules restored"] += 1
 

@@ -12,6 +12,7 @@ from core.pagination import paginate
 from journey.selectors import journey_explanation
 from milestones.selectors import company_progress, company_timeline, milestone_sequence
 from web.filters import CompanyFilter
+from web.pages.ctas import company_ctas_context
 from web.selectors import company_get
 from web.selectors import company_list as companies_visible
 
@@ -45,6 +46,7 @@ def company_detail(request: HttpRequest, external_id: str) -> HttpResponse:
             "milestone_count": len(milestone_sequence()),
             "journey": journey,
             "recent_steps": journey.steps[:8],
+            **company_ctas_context(user=request.user, company=company),
         },
     )
 

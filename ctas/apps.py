@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CtasConfig(AppConfig):
+    name = "ctas"
+    verbose_name = "CTAs"
