@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import ApiToken, Notification, User
+from accounts.models import ApiToken, Cover, Notification, User
 from accounts.services import api_token_issue, api_tokens_revoke
 from core.admin import ReadOnlyAdmin
 
@@ -17,6 +17,19 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="roles")
     def roles(self, user: User) -> str:
         return ", ".join(sorted(group.name for group in user.groups.all())) or "—"
+
+
+@admin.register(Cover)
+class CoverAdmin(admin.ModelAdmin):
+    """Out-of-office covers. The cover page (/accounts/cover/) checks overlaps under a lock; here, the
+    model's checks apply."""
+
+    list_display = ("csm", "covered_by", "starts_on", "ends_on", "created_by")
+    list_select_related = ("csm", "covered_by", "created_by")
+    search_fields = ("=csm__username", "=covered_by__username")
+    autocomplete_fields = ("csm", "covered_by")
+    readonly_fields = ("created_by",)
+    ordering = ("-starts_on",)
 
 
 @admin.register(Notification)

@@ -135,6 +135,13 @@ def company_ctas(*, user: User, company: Company, closed: int = 5) -> list[CTA]:
     return working + done
 
 
+def company_open_ctas(*, company: Company) -> QuerySet[CTA]:
+    """The company's CTAs that are not closed, highest priority first (whoever sees the company sees them)."""
+    return _with_details(CTA.objects.filter(company=company).exclude(status=CTA.Status.CLOSED)).order_by(
+        "-priority_score", "due_on", "id"
+    )
+
+
 def csms(*, active_only: bool = True) -> QuerySet[User]:
     """The CSMs (for a manager's owner selector and round-robin)."""
     users = User.objects.filter(groups__name=GROUP_NAMES[Role.CSM])

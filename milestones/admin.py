@@ -11,6 +11,7 @@ from milestones.models import (
     Criterion,
     CsmFunnelSnapshot,
     CTARule,
+    CTAType,
     FunnelSnapshot,
     HealthSettings,
     Milestone,
@@ -80,7 +81,8 @@ class ResourceInline(admin.TabularInline):
 
 class CTARuleInline(admin.TabularInline):
     model = CTARule
-    fields = ("name", "min_days_at_position", "is_active")
+    fields = ("name", "trigger", "min_days_at_position", "every_days", "cta_type", "priority", "is_active")
+    show_change_link = True
     extra = 0
     verbose_name_plural = "CTA rules for customers stuck at this milestone"
 
@@ -126,16 +128,46 @@ class AchievementAdmin(CompanySearchMixin, ReadOnlyAdmin):
     raw_id_fields = ("company",)
 
 
+@admin.register(CTAType)
+class CTATypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+
+
 @admin.register(CTARule)
 class CTARuleAdmin(admin.ModelAdmin):
-    list_display = ("name", "milestone_or_any", "min_days_at_position", "is_active")
-    list_filter = ("is_active", "milestone")
-    list_select_related = ("milestone",)
+    """What opens CTAs. The playbook (the tasks every CTA of the rule gets) is edited on this page too
+    (playbooks/admin.py adds it)."""
+
+    list_display = (
+        "name",
+        "trigger",
+        "milestone_or_any",
+        "threshold",
+        "cta_type",
+        "priority",
+        "due_in_days",
+        "is_active",
+    )
+    list_filter = ("is_active", "trigger", "cta_type", "milestone")
+    list_select_related = ("milestone", "cta_type")
     search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "is_active", "cta_type", "priority")}),
+        ("When it fires", {"fields": ("trigger", "milestone", "min_days_at_position", "every_days")}),
+        ("The CTA", {"fields": ("due_in_days", "cooldown_days")}),
+    )
 
     @admin.display(description="milestone", ordering="milestone__name")
     def milestone_or_any(self, rule: CTARule) -> str:
         return rule.milestone.name if rule.milestone else "Any milestone"
+
+    @admin.display(description="fires")
+    def threshold(self, rule: CTARule) -> str:
+        if rule.trigger == CTARule.Trigger.RECURRING:
+            return f"every {rule.every_days} days"
+        return f"after {rule.min_days_at_position} days at the milestone"
 
 
 class HealthSettingsForm(forms.ModelForm):

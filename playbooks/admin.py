@@ -9,9 +9,9 @@ from django.db import transaction
 
 from content.models import Resource
 from journey.models import Stage
-from milestones.admin import MilestoneAdmin
-from milestones.models import Milestone
-from playbooks.models import TaskTemplate
+from milestones.admin import CTARuleAdmin, MilestoneAdmin
+from milestones.models import CTARule, Milestone
+from playbooks.models import PlaybookTask, TaskTemplate
 
 
 class TaskTemplateInline(admin.StackedInline):
@@ -29,6 +29,23 @@ admin.site.unregister(Milestone)
 @admin.register(Milestone)
 class MilestoneWithTasksAdmin(MilestoneAdmin):
     inlines = (*MilestoneAdmin.inlines, TaskTemplateInline)
+
+
+class PlaybookTaskInline(admin.TabularInline):
+    model = PlaybookTask
+    fields = ("order", "title", "description", "due_offset_days")
+    ordering = ("order",)
+    extra = 0
+    verbose_name_plural = "playbook: the tasks each CTA of this rule gets"
+
+
+# The CTA rule page with its playbook, extended from above as the milestone page is.
+admin.site.unregister(CTARule)
+
+
+@admin.register(CTARule)
+class CTARuleWithPlaybookAdmin(CTARuleAdmin):
+    inlines = (PlaybookTaskInline,)
 
 
 class ResourceForm(forms.ModelForm):

@@ -327,3 +327,40 @@ def cta_create(
     priorities_refresh(day=today(), cta_ids=[cta.pk])
     cta.refresh_from_db()
     return cta
+
+
+@transaction.atomic
+def cta_update(
+    *,
+    user: User,
+    cta_id: int,
+    status: str | None = None,
+    snoozed_until: date | None = None,
+    reason: str = "",
+    outcome: str = "",
+    note: str = "",
+    owner: User | object | None = ...,
+    tasks: Iterable[tuple[int, bool]] = (),
+) -> CTA:
+    """Several changes to one CTA at once (the API's PATCH), all or none: the owner (managers; None: the
+    pool), task completion (task id, done), then the status: in_progress (start), snoozed (with
+    `snoozed_until` and `reason`), closed (with `outcome`, and a note), open (wake a snoozed CTA)."""
+    _locked(user, [cta_id])  # 404 before anything else for a CTA the user may not act on
+    if owner is not ...:
+        cta_assign(user=user, cta_id=cta_id, owner=owner if isinstance(owner, User) else None)
+    for task_id, done in tasks:
+        cta_task_set(user=user, cta_id=cta_id, task_id=task_id, done=done)
+    if status == CTA.Status.IN_PROGRESS:
+        cta_start(user=user, cta_id=cta_id)
+    elif status == CTA.Status.SNOOZED:
+        cta_snooze(user=user, cta_id=cta_id, until=snoozed_until, reason=reason)
+    elif status == CTA.Status.CLOSED:
+        cta_close(user=user, cta_id=cta_id, outcome=outcome, note=note)
+    elif status == CTA.Status.OPEN:
+        cta = CTA.objects.get(pk=cta_id)
+        if cta.status not in (CTA.Status.OPEN, CTA.Status.SNOOZED):
+            raise ValidationError({"status": "Only a snoozed CTA goes back to open (it wakes up)."})
+        cta_wake(user=user, cta_id=cta_id)
+    elif status is not None:
+        raise ValidationError({"status": "One of in_progress, snoozed, closed, open."})
+    return CTA.objects.get(pk=cta_id)

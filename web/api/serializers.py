@@ -20,8 +20,10 @@ from companies.models import Company, Contact, Event, MetricValue
 from companies.selectors import company_ids, contact_companies
 from core.api import batch_items, items_invalid, items_validate
 from core.days import earliest_day, earliest_moment, today, too_early_message, validate_day_kept
+from ctas.selectors import company_open_ctas
 from ingestion import segment
 from ingestion.services.api_events import EventItem
+from web.api.ctas import CTASerializer
 
 # --- Companies ---------------------------------------------------------------------------------------------
 
@@ -482,6 +484,7 @@ class JourneySerializer(serializers.Serializer):
     def get_score(self, journey) -> float:
         return round(journey.score / 100, 2)
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(CTASerializer(many=True))
     def get_open_ctas(self, journey) -> list:
-        return []  # CTAs are not generated yet
+        """The company's CTAs that are not closed (open, in progress, snoozed), highest priority first."""
+        return CTASerializer(company_open_ctas(company=journey.company), many=True).data

@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 
 from core.api import api_not_found
 from web import converters  # noqa: F401 - registers <external_id:…>
+from web.api.ctas import CTAViewSet
 from web.api.methodology import MethodologyView
 from web.api.views import CompanyViewSet, ContactViewSet, EventViewSet, MetricValueViewSet
 
@@ -19,6 +20,7 @@ router.register("companies", CompanyViewSet, basename="company")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("events", EventViewSet, basename="event")
 router.register("metrics", MetricValueViewSet, basename="metric")
+router.register("ctas", CTAViewSet, basename="cta")
 
 
 class SchemaView(SpectacularAPIView):
