@@ -63,3 +63,8 @@ def _commit_caches():
     event_types_forget()
     write_keys_forget()
     connection._waypoint_stages = None
+
+
+# The CTA world (two milestones, a 30-day stuck rule with a playbook, a day travel), for tests/ctas and
+# tests/web alike.
+from tests.ctas.helpers import ebr, stuck_rule, time_machine_today, two_milestones  # noqa: E402, F401

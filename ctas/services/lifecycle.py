@@ -317,7 +317,9 @@ def cta_create(
             )
     except IntegrityError:
         raise ValidationError(
-            {"cta_type": f"{company.name} already has a {cta_type.name} that is not closed; work that one."}
+            {
+                "cta_type": f"{company.name} already has a CTA of type {cta_type.name} that is not closed; work that one."
+            }
         ) from None
     CTATask.objects.bulk_create(
         CTATask(cta=cta, order=order, title=title, due_on=due_on)

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from core.locks import LeaseHeld
 from ctas.models import CTA, CTAChange, CTATask
 from ctas.services.generate import ctas_generate
-from tests.ctas.conftest import customer
+from tests.ctas.helpers import customer
 from tests.milestones.helpers import assess
 
 pytestmark = [

@@ -15,7 +15,7 @@ from ctas.models import CTA, CTAChange, CTATask
 from ctas.services.generate import NotAssessed, ctas_generate
 from ctas.services.lifecycle import cta_close, cta_snooze
 from milestones.models import CTARule, CTAType
-from tests.ctas.conftest import customer, day
+from tests.ctas.helpers import customer, day
 from tests.factories import UserFactory
 from tests.milestones.helpers import add_events, assess
 

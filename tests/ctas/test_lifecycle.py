@@ -14,7 +14,7 @@ from companies.models import Company
 from ctas.models import CTA
 from ctas.selectors import cta_can_act, ctas_visible
 from ctas.services import lifecycle
-from tests.ctas.conftest import customer, day
+from tests.ctas.helpers import customer, day
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +217,7 @@ def test_a_cta_by_hand_is_the_csms_with_its_tasks_and_one_per_type(
     assert (cta.owner, cta.rule, cta.milestone.key, cta.created_on) == (csm, None, "second", TODAY)
     assert list(cta.tasks.values_list("order", "title")) == [(1, "Book the room"), (2, "Send the agenda")]
     assert cta.priority_score > 0
-    with pytest.raises(ValidationError, match="already has a EBR that is not closed"):
+    with pytest.raises(ValidationError, match="already has a CTA of type EBR that is not closed"):
         lifecycle.cta_create(user=csm, company=company, cta_type=ebr, due_on=date(2026, 2, 20))
     with pytest.raises(ValidationError, match="cannot be due in the past"):
         lifecycle.cta_create(user=csm, company=company, cta_type=ebr, due_on=date(2026, 2, 1))

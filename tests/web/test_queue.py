@@ -1,72 +1,221 @@
+"""The queue page (a CSM's landing page) and a CTA's page: what they show, in which order, the actions with
+and without HTMX, who may do what (forged posts are 404s), CSRF, and bounded queries."""
+
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from milestones.models import CTARule
-from tests.factories import CompanyFactory
-from tests.milestones.helpers import add_events, assess, count, milestone
+from ctas.models import CTA
+from tests.ctas.helpers import customer, day
 
 pytestmark = pytest.mark.django_db
 
+TODAY = date(2026, 2, 12)
+
 
 @pytest.fixture
-def stuck_and_not(csm, other_csm):
-    milestone("first", count("a", 1), order=1)
-    second = milestone("second", count("b", 1), order=2)
-    CTARule.objects.create(name="stuck at the second", milestone=second, min_days_at_position=30)
-    long_stuck = CompanyFactory(name="Long Stuck", csm=csm, customer_since=date(2026, 1, 5))
-    recently_stuck = CompanyFactory(name="Recently Stuck", csm=csm, customer_since=date(2026, 1, 5))
-    moving = CompanyFactory(name="Moving Along", csm=csm, customer_since=date(2026, 1, 5))
-    theirs = CompanyFactory(name="Someone Else's", csm=other_csm, customer_since=date(2026, 1, 5))
-    add_events(long_stuck, "a", "2026-01-10")
-    add_events(recently_stuck, "a", "2026-02-01")
-    add_events(moving, "a", "2026-03-20")
-    add_events(theirs, "a", "2026-01-10")
-    assess("2026-04-01")
+def queue(csm, other_csm, stuck_rule, time_machine_today):
+    customer(csm, name="Long Stuck", first_on="2026-01-06", mrr=500)
+    customer(csm, name="Recently Stuck", first_on="2026-01-09", mrr=9000)
+    customer(csm, name="Moving Along", first_on="2026-02-01")
+    customer(other_csm, name="Someone Else's", first_on="2026-01-06")
+    day("2026-02-11")
+    time_machine_today(TODAY)
 
 
-def test_the_queue_lists_my_stuck_accounts_longest_stuck_first(client, csm, stuck_and_not):
+def names(response):
+    return [cta.company.name for cta in response.context["page_obj"]]
+
+
+def test_the_queue_lists_my_ctas_by_the_priority_it_names(client, csm, queue):
     client.force_login(csm)
     response = client.get(reverse("web:queue"))
     page = response.content.decode()
-    assert [p.company.name for p in response.context["page_obj"]] == ["Long Stuck", "Recently Stuck"]
-    assert "Moving Along" not in page and "Someone Else's" not in page
-    assert "Feb 10, 2026" in page  # 2026-01-10 + 30 days + 1: stuck since
-    assert "81" in page  # days at the milestone on 2026-04-01
+    ctas = list(response.context["page_obj"])
+    assert names(response) == ["Recently Stuck", "Long Stuck"]  # MRR outweighs 3 more days here
+    assert [c.priority_score for c in ctas] == sorted((c.priority_score for c in ctas), reverse=True)
+    assert "sorted by priority, highest first, then due date" in page
+    assert "Priority (0–100) = days at the milestone" in page
+    assert "Moving Along" not in page and "Someone Else&#x27;s" not in page
+    assert 'hx-post="/ctas/' in page and 'name="csrfmiddlewaretoken"' in page
 
 
-def test_the_queue_is_a_constant_number_of_queries(client, csm, stuck_and_not, django_assert_max_num_queries):
+def test_filters_search_and_the_overdue_filter(client, csm, queue):
     client.force_login(csm)
-    with django_assert_max_num_queries(10):
-        client.get(reverse("web:queue"))
-
-
-def test_the_queue_is_for_csms(client, manager):
-    client.force_login(manager)
-    assert client.get(reverse("web:queue")).status_code == 403
-
-
-def test_an_empty_queue_says_so(client, csm):
-    client.force_login(csm)
-    assert b"No stuck accounts." in client.get(reverse("web:queue")).content
-
-
-def test_the_funnel_shows_reached_working_on_stuck_and_the_bottleneck(client, manager, stuck_and_not):
-    client.force_login(manager)
-    response = client.get(reverse("web:funnel"))
-    funnel = response.context["funnel"]
-    assert funnel.as_of == date(2026, 4, 1)
-    assert [(row.milestone.key, row.reached, row.at, row.stuck) for row in funnel.rows] == [
-        ("first", 4, 0, 0),
-        ("second", 0, 4, 3),
+    assert names(client.get(reverse("web:queue"), {"q": "long"})) == ["Long Stuck"]
+    assert names(client.get(reverse("web:queue"), {"type": "qbr"})) == []
+    assert names(client.get(reverse("web:queue"), {"milestone": "second", "segment": "SMB"})) == [
+        "Recently Stuck",
+        "Long Stuck",
     ]
-    assert funnel.bottleneck.milestone.key == "second"
+    assert names(client.get(reverse("web:queue"), {"overdue": "1"})) == []  # due Feb 25
+    assert b"No CTA matches these filters." in client.get(reverse("web:queue"), {"q": "zzz"}).content
 
 
-def test_the_company_list_shows_milestone_health_and_filters_stuck(client, manager, stuck_and_not):
+def test_the_queue_is_a_constant_number_of_queries(client, csm, queue, django_assert_max_num_queries):
+    client.force_login(csm)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("web:queue"))
+    for index in range(10):
+        customer(csm, name=f"More {index}", first_on="2026-01-05")
+    day("2026-02-12")
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("web:queue"))
+    assert len(names(response)) == 12
+
+
+def test_an_empty_queue_says_what_to_do(client, csm):
+    client.force_login(csm)
+    page = client.get(reverse("web:queue")).content.decode()
+    assert "No open CTAs." in page and "open a CTA by hand" in page
+
+
+def test_snooze_without_javascript_redirects_back_with_a_message(client, csm, queue):
+    client.force_login(csm)
+    cta = CTA.objects.get(company__name="Long Stuck")
+    response = client.post(
+        reverse("web:cta_snooze", args=[cta.pk]),
+        {"until": "2026-03-01", "reason": "Sponsor on leave", "next": "/queue/?q=long"},
+        follow=True,
+    )
+    assert response.redirect_chain == [("/queue/?q=long", 302)]
+    assert "Snoozed until Mar 1, 2026." in response.content.decode()
+    cta.refresh_from_db()
+    assert (cta.status, cta.reason) == ("snoozed", "Sponsor on leave")
+
+
+def test_with_htmx_an_action_answers_the_row(client, csm, queue):
+    client.force_login(csm)
+    cta = CTA.objects.get(company__name="Long Stuck")
+    response = client.post(
+        reverse("web:cta_close", args=[cta.pk]), {"outcome": "done", "note": "Held"}, HTTP_HX_REQUEST="true"
+    )
+    row = response.content.decode()
+    assert response.status_code == 200 and row.lstrip().startswith(f'<tr id="cta-{cta.pk}"')
+    assert "Closed: done" in row and "Closed: done." in row
+    bad = client.post(
+        reverse("web:cta_snooze", args=[cta.pk]), {"until": "", "reason": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert 'role="alert"' in bad.content.decode()
+
+
+def test_checking_off_a_task_in_place(client, csm, queue):
+    client.force_login(csm)
+    cta = CTA.objects.get(company__name="Long Stuck")
+    task = cta.tasks.get(order=1)
+    response = client.post(
+        reverse("web:cta_task", args=[cta.pk, task.pk]), {"done": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert "1/2" in response.content.decode()
+    task.refresh_from_db()
+    assert task.done_by == csm
+
+
+def test_forged_posts_for_another_csms_cta_are_404(client, csm, queue):
+    client.force_login(csm)
+    theirs = CTA.objects.get(company__name="Someone Else's")
+    task = theirs.tasks.first()
+    for url, data in (
+        (reverse("web:cta_start", args=[theirs.pk]), {}),
+        (reverse("web:cta_close", args=[theirs.pk]), {"outcome": "done"}),
+        (reverse("web:cta_close", args=[theirs.pk]), {"outcome": "bogus"}),
+        (reverse("web:cta_snooze", args=[theirs.pk]), {"until": "2026-03-01", "reason": "x"}),
+        (reverse("web:cta_task", args=[theirs.pk, task.pk]), {"done": "1"}),
+        (reverse("web:cta_assign", args=[theirs.pk]), {"owner": ""}),
+    ):
+        assert client.post(url, data).status_code == 404, url
+    response = client.post(
+        reverse("web:queue_bulk"), {"action": "close", "outcome": "done", "ids": [theirs.pk]}
+    )
+    assert response.status_code == 404
+    assert client.get(reverse("web:cta_detail", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "open"
+
+
+def test_every_form_needs_its_csrf_token(csm, queue):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(csm)
+    cta = CTA.objects.get(company__name="Long Stuck")
+    assert client.post(reverse("web:cta_start", args=[cta.pk])).status_code == 403
+    assert client.post(reverse("web:queue_bulk"), {"action": "close", "ids": [cta.pk]}).status_code == 403
+
+
+def test_bulk_close_from_the_queue(client, csm, queue):
+    client.force_login(csm)
+    ids = list(CTA.objects.filter(owner=csm).values_list("pk", flat=True))
+    response = client.post(
+        reverse("web:queue_bulk"), {"action": "close", "outcome": "not_needed", "ids": ids}, follow=True
+    )
+    assert "2 CTAs closed." in response.content.decode()
+    assert set(CTA.objects.filter(pk__in=ids).values_list("outcome", flat=True)) == {"not_needed"}
+    empty = client.post(reverse("web:queue_bulk"), {"action": "close", "outcome": "done"}, follow=True)
+    assert "Select at least one CTA." in empty.content.decode()
+
+
+def test_a_manager_sees_every_queue_the_pool_and_reassigns(client, manager, csm, other_csm, queue):
+    customer(None, name="Orphan", first_on="2026-01-06")
+    day("2026-02-12")
     client.force_login(manager)
-    page = client.get(reverse("web:company_list"), {"stuck": "true"})
-    names = [company.name for company in page.context["page_obj"]]
-    assert sorted(names) == ["Long Stuck", "Recently Stuck", "Someone Else's"]
-    assert "stuck</span>" in page.content.decode()
+    everyone = client.get(reverse("web:queue"))
+    assert set(names(everyone)) == {"Recently Stuck", "Long Stuck", "Someone Else's", "Orphan"}
+    assert names(client.get(reverse("web:queue"), {"owner": "pool"})) == ["Orphan"]
+    assert names(client.get(reverse("web:queue"), {"owner": str(other_csm.pk)})) == ["Someone Else's"]
+    orphan = CTA.objects.get(company__name="Orphan")
+    client.post(reverse("web:queue_bulk"), {"action": "assign", "owner": str(csm.pk), "ids": [orphan.pk]})
+    orphan.refresh_from_db()
+    assert orphan.owner == csm
+    client.post(reverse("web:queue_round_robin"))
+
+
+def test_a_csm_cannot_assign(client, csm, queue):
+    client.force_login(csm)
+    cta = CTA.objects.get(company__name="Long Stuck")
+    response = client.post(reverse("web:queue_bulk"), {"action": "assign", "owner": "", "ids": [cta.pk]})
+    assert response.status_code == 404
+    assert client.post(reverse("web:queue_round_robin")).status_code == 404
+
+
+def test_the_cta_page_shows_tasks_priority_and_history(client, csm, queue):
+    client.force_login(csm)
+    cta = CTA.objects.get(company__name="Long Stuck")
+    client.post(reverse("web:cta_start", args=[cta.pk]))
+    page = client.get(reverse("web:cta_detail", args=[cta.pk])).content.decode()
+    assert "Review the account" in page and "Hold the EBR" in page
+    assert "days at the milestone:" in page and "MRR above" in page
+    assert "Daily run" in page and "status: open → in_progress" in page
+
+
+def test_stuck_accounts_without_a_cta_are_listed(client, csm, queue):
+    client.force_login(csm)
+    cta = CTA.objects.get(company__name="Long Stuck")
+    client.post(reverse("web:cta_close", args=[cta.pk]), {"outcome": "done"})
+    page = client.get(reverse("web:queue")).content.decode()
+    assert "Stuck accounts without a CTA" in page and "most days at their milestone first" in page
+    assert page.count("Long Stuck") >= 1
+
+
+def test_the_company_page_lists_its_ctas_and_opens_one_by_hand(client, csm, queue):
+    client.force_login(csm)
+    company = CTA.objects.get(company__name="Long Stuck").company
+    page = client.get(company.get_absolute_url()).content.decode()
+    assert 'id="ctas"' in page and "Review the account" in page
+    response = client.post(
+        reverse("web:company_cta_create", args=[company.external_id]),
+        {"cta_type": "check-in", "due_on": "2026-02-20", "reason": "Quarter review", "tasks": "Call\nWrite"},
+        follow=True,
+    )
+    assert "Check-in opened for Long Stuck." in response.content.decode()
+    assert CTA.objects.filter(company=company, cta_type__slug="check-in", owner=csm).exists()
+
+
+def test_the_cover_page(client, csm, other_csm):
+    client.force_login(csm)
+    response = client.post(
+        reverse("accounts:cover"),
+        {"covered_by": other_csm.pk, "starts_on": "2026-12-01", "ends_on": "2026-12-10", "csm": other_csm.pk},
+        follow=True,
+    )
+    assert "Bob Silva covers for Alice Costa from Dec 1 to Dec 10, 2026." in response.content.decode()
