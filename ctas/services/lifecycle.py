@@ -28,7 +28,7 @@ from milestones.models import CompanyProgress, CTAType
 
 # The outcomes people choose; "churned" is the daily run's.
 PEOPLE_OUTCOMES = (CTA.Outcome.DONE, CTA.Outcome.NOT_NEEDED, CTA.Outcome.MILESTONE_ACHIEVED)
-REASON_MAX = CTA._meta.get_field("reason").max_length
+REASON_MAX: int = CTA._meta.get_field("reason").max_length or 300
 
 
 def _locked(user: User, cta_ids: Iterable[int]) -> list[CTA]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.db import transaction
 
@@ -52,7 +53,9 @@ def _install_cta_rules(*, reset: bool, report: Counter) -> None:
         milestone = Milestone.objects.filter(key=spec["milestone"]).first() if spec["milestone"] else None
         if spec["milestone"] and milestone is None:
             continue  # its milestone was removed: the rule would apply to every milestone instead
-        values = {key: value for key, value in spec.items() if key not in ("name", "milestone", "cta_type")}
+        values: dict[str, Any] = {
+            key: value for key, value in spec.items() if key not in ("name", "milestone", "cta_type")
+        }
         values["cta_type"] = types[spec["cta_type"]]
         rule = CTARule.objects.filter(name=spec["name"]).first()
         if rule is None:

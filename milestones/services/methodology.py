@@ -76,10 +76,12 @@ def methodology_load() -> Methodology:
         criteria[criterion.milestone_id].append(_engine_criterion(criterion, type_ids))
     health = HealthSettings.current()
     key_ids = tuple(sorted(type_ids[name] for name in set(health.key_actions) if name in type_ids))
+    # The check constraint gives every stuck rule its minimum days.
     stuck_rules = tuple(
-        CTARule.objects.filter(is_active=True, trigger=CTARule.Trigger.STUCK).values_list(
-            "milestone_id", "min_days_at_position"
-        )
+        (milestone_id, days or 1)
+        for milestone_id, days in CTARule.objects.filter(
+            is_active=True, trigger=CTARule.Trigger.STUCK
+        ).values_list("milestone_id", "min_days_at_position")
     )
     all_criteria = [c for per_milestone in criteria.values() for c in per_milestone]
     count_keys = tuple(dict.fromkeys(key for c in all_criteria for key in c.count_keys() if key[0].type_id))
