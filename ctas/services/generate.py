@@ -106,6 +106,10 @@ def _generate(day: date) -> GenerateResult:
     now = moment(timezone.now())
     cta, change, company = table(CTA), table(CTAChange), table(Company)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # As the assessment's chunks: JIT compiling these few large statements costs more than it saves.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
 
         def run(sql: str, params: dict) -> int:
             cursor.execute(sql, params)
