@@ -26,6 +26,8 @@ class CTA(models.Model):
         CHURNED = "churned", "Churned"
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="ctas", db_index=False)
+    # No index on rule and type alone: deleting a rule is rare, and the (company, type) indexes serve the rest;
+    # every index costs the daily run on each CTA it opens.
     rule = models.ForeignKey(
         CTARule,
         null=True,
@@ -33,8 +35,11 @@ class CTA(models.Model):
         on_delete=models.SET_NULL,
         related_name="ctas",
         help_text="Blank: by hand.",
+        db_index=False,
     )
-    cta_type = models.ForeignKey(CTAType, on_delete=models.PROTECT, related_name="ctas", verbose_name="type")
+    cta_type = models.ForeignKey(
+        CTAType, on_delete=models.PROTECT, related_name="ctas", verbose_name="type", db_index=False
+    )
     milestone = models.ForeignKey(
         Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
@@ -93,9 +98,9 @@ class CTA(models.Model):
                 name="cta_queue",
                 condition=~Q(status="closed"),
             ),
-            models.Index(fields=["company", "status"], name="cta_company"),
-            # The cooldown after a close, and recurring rules: the last CTA of a type per company.
-            models.Index(fields=["cta_type", "company", "created_on"], name="cta_type_company"),
+            # A company's CTAs (its page, the API's company filter); the cooldown after a close and recurring
+            # rules: the last CTA of a type per company.
+            models.Index(fields=["company", "cta_type", "created_on"], name="cta_company_type"),
         ]
 
     def __str__(self) -> str:
@@ -129,7 +134,12 @@ class CTATask(models.Model):
     title = models.CharField(max_length=200)
     due_on = models.DateField(null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     done_at = models.DateTimeField(null=True, blank=True)
 
@@ -154,7 +164,12 @@ class CTAChange(models.Model):
     cta = models.ForeignKey(CTA, on_delete=models.CASCADE, related_name="changes", db_index=False)
     at = models.DateTimeField(db_default=Now())
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     field = models.CharField(max_length=40)
     from_value = models.CharField(max_length=300, blank=True)

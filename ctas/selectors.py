@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -68,7 +68,8 @@ class QueueFilters:
 def queue_ctas(*, user: User, filters: QueueFilters, today: date) -> QuerySet[CTA]:
     """A queue: the CTAs of one owner (or the pool, or everyone's for managers) that the user can see,
     filtered, highest priority first (then the earliest due date)."""
-    ctas = ctas_visible(user=user)
+    # A CSM's queue is the CTAs they own (all visible to them); a manager sees every CTA.
+    ctas = CTA.objects.all() if _manages(user) or user.role == Role.CSM else CTA.objects.none()
     if filters.owner == "mine" or not _manages(user):
         ctas = ctas.filter(owner=user)
     elif filters.owner == "pool":
@@ -99,11 +100,11 @@ def queue_ctas(*, user: User, filters: QueueFilters, today: date) -> QuerySet[CT
 
 def queue_counts(*, user: User, owner: User | None, today: date) -> dict[str, int]:
     """Open, overdue and snoozed CTAs of an owner (None: the pool), in one query."""
-    ctas = (
-        ctas_visible(user=user).filter(owner=owner)
-        if owner
-        else ctas_visible(user=user).filter(owner__isnull=True)
-    )
+    # A CSM's own CTAs are all visible to them, and managers see every CTA: no visibility filter to add.
+    if owner is not None and (owner.pk == user.pk or _manages(user)):
+        ctas = CTA.objects.filter(owner=owner)
+    else:
+        ctas = ctas_visible(user=user).filter(owner=owner)
     working = Q(status__in=[CTA.Status.OPEN, CTA.Status.IN_PROGRESS])
     return ctas.aggregate(
         open=Count("id", filter=working),
@@ -166,14 +167,20 @@ def cta_actionable_or_404(*, user: User, cta_id: int) -> None:
 def stuck_without_cta(*, user: User, owner: User | None, limit: int = 10) -> tuple[int, list]:
     """Stuck customers of `owner` (or of every CSM for owner None; managers) with no CTA that is not
     closed, most days at the milestone first: their count and the first `limit`."""
-
-    companies = Company.objects.visible_to(user)
+    working = CTA.objects.filter(company_id=OuterRef("company_id")).exclude(status=CTA.Status.CLOSED)
+    progress = CompanyProgress.objects.filter(active=True, stuck_since__isnull=False)
+    # From the owner's companies (their CSM index), each checked for a CTA (the company index): an anti-join
+    # driven by the few hundred companies, not by every stuck customer.
     if owner is not None:
-        companies = companies.filter(csm=owner)
+        progress = progress.filter(company__csm=owner)
+    else:
+        progress = progress.filter(company__in=Company.objects.visible_to(user))
     stuck = (
-        CompanyProgress.objects.filter(company__in=companies, active=True, stuck_since__isnull=False)
-        .exclude(company__ctas__status__in=[CTA.Status.OPEN, CTA.Status.IN_PROGRESS, CTA.Status.SNOOZED])
+        progress.filter(~Exists(working))
         .select_related("company", "current_milestone")
         .order_by("-days_at_position", "company__name")
     )
-    return stuck.count(), list(stuck[:limit])
+    if owner is None:
+        return stuck.count(), list(stuck[:limit])
+    found = list(stuck)  # one CSM's: at most their companies, read once for the count and the first ones
+    return len(found), found[:limit]

@@ -8,8 +8,9 @@ set-based statements per rule, whatever the number of companies.
        date; companies that match the rule and have no CTA of its type that is not closed (nor one closed
        within the rule's cooldown, nor, for recurring rules, one opened within the interval) get a new CTA,
        owned by their CSM, by the CSM covering for them that day, or by nobody (the pool);
-    4. the new CTAs' tasks from the rule's playbook, a notification to each owner, their history;
-    5. the visible priority of every CTA that is not closed.
+    4. the new CTAs' tasks from the rule's playbook, a notification to each owner (one per owner and run),
+       their history;
+    5. the visible priority of every CTA that is not closed (new CTAs get theirs as they are inserted).
 
 One transaction under the daily job's lease: a run killed halfway leaves nothing, two runs cannot overlap
 (and the partial unique index would refuse a second open CTA anyway), and a second run for the same day
@@ -32,7 +33,7 @@ from companies.models import Company
 from core.jobs import job_running
 from core.models import JobRun
 from ctas.models import CTA, CTAChange, CTATask
-from ctas.services.priority import priorities_refresh
+from ctas.services.priority import mrr_ranks_sql, parts_sql, priorities_refresh
 from ctas.services.sql import day_plus, moment, table
 from milestones.models import CompanyProgress, CTARule, CTAType, Milestone
 from milestones.services.runs import JOBS as ASSESSMENT_JOBS
@@ -42,6 +43,8 @@ from playbooks.models import PlaybookTask
 logger = logging.getLogger("waypoint.daily")
 
 JOB = "ctas"
+CANDIDATES = "ctas_new_candidates"  # temporary tables: the companies a rule opens CTAs for,
+RANKS = "ctas_mrr_ranks"  # and every customer's MRR rank, computed once per run
 LEASE_TTL = timedelta(minutes=30)
 
 
@@ -110,10 +113,16 @@ def _generate(day: date) -> GenerateResult:
             # As the assessment's chunks: JIT compiling these few large statements costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            # The assessment has just rewritten every progress row: plan on today's statistics, not on
+            # whatever autovacuum last saw (a nested loop planned for "no rows" would cost minutes).
+            cursor.execute(f"ANALYZE {table(CompanyProgress)}, {cta}")
 
         def run(sql: str, params: dict) -> int:
             cursor.execute(sql, params)
             return cursor.rowcount
+
+        run(f"DROP TABLE IF EXISTS {RANKS}", {})
+        run(f"CREATE TEMPORARY TABLE {RANKS} AS SELECT * FROM {mrr_ranks_sql()} ranks", {})
 
         # 1. Snoozes that ended.
         woken = f"{cta}.status = 'snoozed' AND {cta}.snoozed_until <= %(day)s"
@@ -159,15 +168,29 @@ def _generate(day: date) -> GenerateResult:
                 FROM {cta} c JOIN {table(PlaybookTask)} t ON t.rule_id = c.rule_id WHERE {new}""",
             {"day": day},
         )
+        # One notification per owner: the CTA itself when there is one, a count and the queue otherwise (a
+        # first run, or a rule made broader, opens hundreds at once).
         link = reverse("web:cta_detail", args=[0]).rsplit("0", 1)
         result.notifications = run(
             f"""INSERT INTO {table(Notification)} (user_id, title, body, link, created_at, read_at)
-                SELECT c.owner_id, SUBSTR(ty.name || ' for ' || co.name, 1, 200), c.reason,
-                       %(link_start)s || CAST(c.id AS varchar(20)) || %(link_end)s, %(now)s, NULL
+                SELECT c.owner_id,
+                       CASE WHEN COUNT(*) = 1 THEN SUBSTR(MIN(ty.name || ' for ' || co.name), 1, 200)
+                            ELSE CAST(COUNT(*) AS varchar(20)) || ' new CTAs in your queue' END,
+                       CASE WHEN COUNT(*) = 1 THEN MIN(c.reason) ELSE '' END,
+                       CASE WHEN COUNT(*) = 1 THEN %(link_start)s || CAST(MIN(c.id) AS varchar(20)) || %(link_end)s
+                            ELSE %(queue)s END,
+                       %(now)s, NULL
                 FROM {cta} c JOIN {company} co ON co.id = c.company_id
                 JOIN {table(CTAType)} ty ON ty.id = c.cta_type_id
-                WHERE c.owner_id IS NOT NULL AND {new}""",
-            {"day": day, "now": now, "link_start": link[0], "link_end": link[1]},
+                WHERE c.owner_id IS NOT NULL AND {new}
+                GROUP BY c.owner_id""",
+            {
+                "day": day,
+                "now": now,
+                "link_start": link[0],
+                "link_end": link[1],
+                "queue": reverse("web:queue"),
+            },
         )
         run(
             f"""INSERT INTO {change} (cta_id, at, by_id, field, from_value, to_value)
@@ -175,7 +198,9 @@ def _generate(day: date) -> GenerateResult:
             {"day": day, "now": now},
         )
     # 5. Priorities, from today's progress rows.
-    result.priorities = priorities_refresh(day=day)
+    result.priorities = priorities_refresh(day=day, ranks=RANKS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {RANKS}")
     return result
 
 
@@ -251,39 +276,62 @@ def _create(run, rule: CTARule, day: date) -> int:
         table(Cover),
     )
     matching, params = _matching(rule)
+    # The new CTAs' priority as the refresh computes it (the refresh then finds nothing to change).
+    parts = parts_sql(
+        days_at_position="p.days_at_position",
+        mrr_rank="r.mrr_rank",
+        health="p.health",
+        days_to_due=str(rule.due_in_days),
+    )
     # No CTA of the type that is not closed, none closed within the cooldown (a CTA closed on day C blocks
     # new ones through C + cooldown), and for recurring rules none opened within the interval.
     recent = ["x.status <> 'closed'", "x.closed_on >= %(cooldown_from)s"]
     if rule.trigger == CTARule.Trigger.RECURRING:
         recent.append("x.created_on > %(interval_from)s")
         params["interval_from"] = day - timedelta(days=rule.every_days or 0)
-    sql = f"""
-        INSERT INTO {cta} (company_id, rule_id, cta_type_id, milestone_id, status, outcome, owner_id, due_on,
-                           snoozed_until, reason, note, created_on, closed_on, priority_score, score_days,
-                           score_mrr, score_health, score_due, days_at_position, mrr_rank, health)
-        SELECT p.company_id, %(rule)s, %(type)s, p.current_milestone_id, 'open', '',
-               COALESCE(
-                   (SELECT cv.covered_by_id FROM {cover} cv JOIN {user} cu ON cu.id = cv.covered_by_id
-                    WHERE cv.csm_id = co.csm_id AND cv.starts_on <= %(day)s AND cv.ends_on >= %(day)s
-                    AND cu.is_active ORDER BY cv.starts_on DESC LIMIT 1),
-                   (SELECT u.id FROM {user} u WHERE u.id = co.csm_id AND u.is_active)
-               ),
-               %(due)s, NULL, %(reason)s, '', %(day)s, NULL, 0, 0, 0, 0, 0, p.days_at_position, 0, p.health
-        FROM {progress} p JOIN {company} co ON co.id = p.company_id
-        WHERE {matching}
-          AND NOT EXISTS (SELECT 1 FROM {cta} x WHERE x.company_id = p.company_id AND x.cta_type_id = %(type)s
-                          AND ({" OR ".join(recent)}))
-        ON CONFLICT DO NOTHING
-    """
-    return run(
-        sql,
+    # The companies are chosen first, into a temporary table, and inserted after: an anti-join on the table
+    # being inserted into would scan the rows the same statement adds, again for every row.
+    run(f"DROP TABLE IF EXISTS {CANDIDATES}", {})
+    run(
+        f"""CREATE TEMPORARY TABLE {CANDIDATES} AS
+            SELECT p.company_id, p.current_milestone_id, p.days_at_position, p.health,
+                   COALESCE(r.mrr_rank, 0) AS mrr_rank, {parts.days} AS part_days, {parts.mrr} AS part_mrr,
+                   {parts.health} AS part_health, {parts.due} AS part_due,
+                   COALESCE(
+                       (SELECT cv.covered_by_id FROM {cover} cv JOIN {user} cu ON cu.id = cv.covered_by_id
+                        WHERE cv.csm_id = co.csm_id AND cv.starts_on <= %(day)s AND cv.ends_on >= %(day)s
+                        AND cu.is_active ORDER BY cv.starts_on DESC LIMIT 1),
+                       (SELECT u.id FROM {user} u WHERE u.id = co.csm_id AND u.is_active)
+                   ) AS owner_id
+            FROM {progress} p JOIN {company} co ON co.id = p.company_id
+            LEFT JOIN {RANKS} r ON r.id = p.company_id
+            WHERE {matching}
+              AND NOT EXISTS (SELECT 1 FROM {cta} x WHERE x.company_id = p.company_id
+                              AND x.cta_type_id = %(type)s AND ({" OR ".join(recent)}))""",
         {
             **params,
+            "day": day,
+            "type": rule.cta_type_id,
+            "cooldown_from": day - timedelta(days=rule.cooldown_days),
+        },
+    )
+    created = run(
+        f"""INSERT INTO {cta} (company_id, rule_id, cta_type_id, milestone_id, status, outcome, owner_id, due_on,
+                               snoozed_until, reason, note, created_on, closed_on, priority_score, score_days,
+                               score_mrr, score_health, score_due, days_at_position, mrr_rank, health)
+            SELECT n.company_id, %(rule)s, %(type)s, n.current_milestone_id, 'open', '', n.owner_id, %(due)s,
+                   NULL, %(reason)s, '', %(day)s, NULL,
+                   n.part_days + n.part_mrr + n.part_health + n.part_due, n.part_days, n.part_mrr, n.part_health,
+                   n.part_due, n.days_at_position, n.mrr_rank, n.health
+            FROM {CANDIDATES} n WHERE n.company_id IS NOT NULL
+            ON CONFLICT DO NOTHING""",
+        {
             "day": day,
             "rule": rule.pk,
             "type": rule.cta_type_id,
             "due": day + timedelta(days=rule.due_in_days),
             "reason": rule.name[:300],
-            "cooldown_from": day - timedelta(days=rule.cooldown_days),
         },
     )
+    run(f"DROP TABLE {CANDIDATES}", {})
+    return created

@@ -171,7 +171,8 @@ def test_the_owner_is_the_csm_or_the_colleague_covering_or_the_pool(csm, other_c
     day("2026-02-10")
     owners = dict(CTA.objects.values_list("company__name", "owner__username"))
     assert owners == {"Mine": "alice", "Covered": "alice", "Orphan": None, "Left": None}
-    assert Notification.objects.filter(user=csm).count() == 2
+    notification = Notification.objects.get(user=csm)  # one per owner and run
+    assert (notification.title, notification.link) == ("2 new CTAs in your queue", "/queue/")
     assert {mine.pk, covered.pk, orphan.pk, left.pk} == set(CTA.objects.values_list("company_id", flat=True))
 
 
