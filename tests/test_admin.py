@@ -35,6 +35,21 @@ def workspace(methodology, admin_user):
         payload={},
     )
     Notification.objects.create(user=admin_user, title="Acme moved from Solution to Evaluation (6.00)")
+    from accounts.models import Cover
+    from ctas.models import CTA, CTAChange, CTATask
+    from milestones.models import CTAType
+    from tests.factories import UserFactory
+
+    away, covering = UserFactory(username="away"), UserFactory(username="covering")
+    Cover.objects.create(csm=away, covered_by=covering, starts_on="2026-03-01", ends_on="2026-03-05")
+    cta = CTA.objects.create(
+        company=company,
+        cta_type=CTAType.objects.get(slug="ebr"),
+        due_on="2026-03-10",
+        created_on="2026-03-01",
+    )
+    CTATask.objects.create(cta=cta, order=1, title="Review the account")
+    CTAChange.objects.create(cta=cta, field="status", to_value="open")
     from accounts.services import api_token_create
 
     api_token_create(user=admin_user, name="CRM sync")

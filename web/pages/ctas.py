@@ -54,7 +54,6 @@ def answer(request: HttpRequest, cta_id: int, *, done: str = "", error: str = ""
                 "row_done": done,
                 "today": today(),
                 "next": request.POST.get("next", ""),
-                "csm_choices": selectors.csms() if request.user.role in ("manager", "admin") else [],
             },
             status=200,
         )
