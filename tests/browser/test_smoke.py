@@ -18,7 +18,7 @@ def test_a_csm_opens_a_stuck_account_from_the_queue(page, log_in, csm, methodolo
         name="Alpha Analytics", external_id="alpha", csm=csm, customer_since=date(2026, 1, 5)
     )
     EventFactory(company=company, type=EventTypeFactory(name="tracking_code_installed"))
-    CTARule.objects.filter(milestone=None).update(min_days_at_position=30)
+    CTARule.objects.filter(milestone=None, trigger="stuck").update(min_days_at_position=30)
     assess("2026-03-01")
     log_in("alice")
     page.wait_for_url("**/queue/")
