@@ -163,7 +163,7 @@ def _empty() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE ctas_ctachange, ctas_ctatask, ctas_cta")
-        cursor.execute("DELETE FROM accounts_notification WHERE link LIKE '/ctas/%%'")
+        cursor.execute("DELETE FROM accounts_notification WHERE link LIKE '/ctas/%%' OR link = '/queue/'")
 
 
 def _snapshot() -> None:

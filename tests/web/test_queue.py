@@ -219,3 +219,26 @@ def test_the_cover_page(client, csm, other_csm):
         follow=True,
     )
     assert "Bob Silva covers for Alice Costa from Dec 1 to Dec 10, 2026." in response.content.decode()
+
+
+def test_hostile_input_is_never_a_500(client, csm, manager, queue):
+    client.force_login(csm)
+    huge = "9" * 25
+    assert client.get(f"/ctas/{huge}/").status_code == 404
+    assert client.post(f"/ctas/{huge}/start/").status_code == 404
+    assert client.post(f"/ctas/{huge}/tasks/{huge}/", {"done": "1"}).status_code == 404
+    for params in ({"page": "-1"}, {"page": huge}, {"status": "x", "overdue": "yes"}, {"q": "%_'\""}):
+        assert client.get(reverse("web:queue"), params).status_code == 200
+    assert client.get(reverse("web:queue"), {"q": "\x00"}).status_code == 400  # no id can hold a NUL
+    response = client.post(
+        reverse("web:queue_bulk"), {"action": "close", "outcome": "done", "ids": [huge, "x"]}
+    )
+    assert response.status_code in (302, 404)
+    cta = CTA.objects.get(company__name="Long Stuck")
+    bad_day = client.post(reverse("web:cta_snooze", args=[cta.pk]), {"until": "2026-02-30", "reason": "x"})
+    assert bad_day.status_code == 302
+    client.force_login(manager)
+    assert client.get(reverse("web:queue"), {"owner": huge}).status_code == 200
+    assert client.post(reverse("web:cta_assign", args=[cta.pk]), {"owner": huge}).status_code == 302
+    response = client.post(reverse("web:queue_bulk"), {"action": "assign", "owner": huge, "ids": [cta.pk]})
+    assert response.status_code == 302

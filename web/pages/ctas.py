@@ -33,13 +33,6 @@ def _message(error: ValidationError) -> str:
     return "; ".join(message for messages_ in error.message_dict.values() for message in messages_)
 
 
-def _cta_id(value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        raise Http404("No such CTA.") from None
-
-
 def answer(request: HttpRequest, cta_id: int, *, done: str = "", error: str = "") -> HttpResponse:
     """After an action: the CTA's queue row for HTMX, otherwise a message and a redirect back."""
     if request.htmx:
@@ -155,11 +148,10 @@ def cta_assign(request: HttpRequest, cta_id: int) -> HttpResponse:
     if request.user.role not in ("manager", "admin"):
         raise Http404("No such CTA.")
     value = request.POST.get("owner", "")
-    owner = None
-    if value:
-        owner = selectors.csms().filter(pk=_cta_id(value)).first()
-        if owner is None:
-            return answer(request, cta_id, error="Choose an active CSM, or the pool.")
+    owner = selectors.csms().filter(pk=int(value)).first() if value.isdigit() else None
+    if value and owner is None:
+        selectors.cta_actionable_or_404(user=request.user, cta_id=cta_id)
+        return answer(request, cta_id, error="Choose an active CSM, or the pool.")
     return _act(
         request,
         cta_id,

@@ -124,3 +124,12 @@ def test_post_opens_a_cta_by_hand(csm_api, ctas):
 def test_the_journey_lists_the_open_ctas(csm_api, ctas):
     body = csm_api.get("/api/v1/companies/acme/journey/").json()
     assert [(c["id"], c["type"], c["status"]) for c in body["open_ctas"]] == [(ctas.pk, "ebr", "open")]
+
+
+def test_hostile_ids_are_404s_not_500s(csm_api, ctas):
+    huge = "9" * 25
+    assert csm_api.get(f"{URL}{huge}/").status_code == 404
+    assert csm_api.patch(f"{URL}{huge}/", {"status": "open"}, format="json").status_code == 404
+    response = csm_api.patch(f"{URL}{ctas.pk}/", {"tasks": [{"id": int(huge), "done": True}]}, format="json")
+    assert response.status_code in (400, 404)
+    assert csm_api.get(URL, {"owner": "\x00"}).status_code in (200, 400)
