@@ -98,6 +98,12 @@ class CTA(models.Model):
                 name="cta_queue",
                 condition=~Q(status="closed"),
             ),
+            # Every CSM's queue at once (managers): the whole list in priority order, a page at a time.
+            models.Index(
+                fields=["-priority_score", "due_on", "id"],
+                name="cta_queue_all",
+                condition=~Q(status="closed"),
+            ),
             # A company's CTAs (its page, the API's company filter); the cooldown after a close and recurring
             # rules: the last CTA of a type per company.
             models.Index(fields=["company", "cta_type", "created_on"], name="cta_company_type"),
