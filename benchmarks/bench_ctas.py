@@ -98,13 +98,16 @@ def main() -> None:
         following.append(_generate(next_day))
     print(_line(f"(g3) generate_ctas {next_day}, next day", following))
 
-    queue, company = [], []
+    queue, company, managers = [], [], []
+    manager = _manager()
     for _ in range(options.repeat):
         q, c = _pages(csm, options.requests)
         queue.append(q)
         company.append(c)
+        managers.append(_timed(manager, "/queue/", options.requests))
     print(_line(f"queue page, {csm.username} (ms, median of {options.requests})", queue))
     print(_line(f"company page, {csm.username} (ms, median of {options.requests})", company))
+    print(_line(f"queue page, every CSM's, {manager.username} (ms)", managers))
 
     ref = statistics.median(a)
     print()
@@ -184,26 +187,34 @@ def _restore() -> None:
             cursor.execute(f"INSERT INTO {table} SELECT * FROM bench_{table}")
 
 
-def _pages(csm, requests: int) -> tuple[float, float]:
+def _manager():
+    from accounts.models import User
+    from accounts.roles import GROUP_NAMES, Role
+
+    return User.objects.filter(groups__name=GROUP_NAMES[Role.MANAGER]).order_by("id").first()
+
+
+def _timed(user, url: str, requests: int) -> float:
+    """Server time of `requests` GETs through Django's test client, in ms: their median."""
     from django.test import Client
 
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    times = []
+    for _ in range(requests + 1):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times[1:])  # the first warms the connection and caches
+
+
+def _pages(csm, requests: int) -> tuple[float, float]:
     from ctas.models import CTA
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(csm)
     cta = CTA.objects.filter(owner=csm).order_by("-priority_score").select_related("company").first()
     company_url = cta.company.get_absolute_url() if cta else csm.companies.first().get_absolute_url()
-
-    def timed(url: str) -> float:
-        times = []
-        for _ in range(requests + 1):
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        return statistics.median(times[1:])  # the first warms the connection and caches
-
-    return timed("/queue/"), timed(company_url)
+    return _timed(csm, "/queue/", requests), _timed(csm, company_url, requests)
 
 
 if __name__ == "__main__":

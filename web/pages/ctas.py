@@ -133,12 +133,18 @@ def cta_close(request: HttpRequest, cta_id: int) -> HttpResponse:
 
 
 @require_POST
-def cta_task(request: HttpRequest, cta_id: int, task_id: int) -> HttpResponse:
-    done = request.POST.get("done") == "1"
+def cta_task(request: HttpRequest, cta_id: int) -> HttpResponse:
+    """Check a task off (`done=<task id>`) or reopen it (`undo=<task id>`): one form per CTA, one button per
+    task."""
+    done = "done" in request.POST
+    value = request.POST.get("done" if done else "undo", "")
+    if not value.isdigit():
+        selectors.cta_actionable_or_404(user=request.user, cta_id=cta_id)
+        return answer(request, cta_id, error="Choose a task.")
     return _act(
         request,
         cta_id,
-        lambda: lifecycle.cta_task_set(user=request.user, cta_id=cta_id, task_id=task_id, done=done),
+        lambda: lifecycle.cta_task_set(user=request.user, cta_id=cta_id, task_id=int(value), done=done),
         "Task checked off." if done else "Task reopened.",
     )
 
