@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.roles import Role
 from core.days import today
+from core.forms import row_id
 from core.pagination import paginate
 
 
@@ -44,10 +45,10 @@ def cover(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         csm_id = request.POST.get("csm", "") if manages else str(user.pk)
-        csm = selectors.csm_users().filter(pk=int(csm_id)).first() if csm_id.isdigit() else None
+        csm = selectors.csm_users().filter(pk=row_id(csm_id)).first() if row_id(csm_id) else None
         covered_id = request.POST.get("covered_by", "")
         covered_by = (
-            selectors.csm_users().filter(pk=int(covered_id)).first() if covered_id.isdigit() else None
+            selectors.csm_users().filter(pk=row_id(covered_id)).first() if row_id(covered_id) else None
         )
         starts_on, ends_on = _day(request.POST.get("starts_on")), _day(request.POST.get("ends_on"))
         if csm is None or covered_by is None or starts_on is None or ends_on is None:

@@ -1,4 +1,4 @@
-"""Form fields shared by the admin forms."""
+"""Form fields shared by the admin forms, and reading a row id someone typed."""
 
 from __future__ import annotations
 
@@ -20,3 +20,9 @@ class LinesField(forms.CharField):
     def to_python(self, value) -> list[str]:
         text = super().to_python(value) or ""
         return list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+
+
+def row_id(text: str) -> int | None:
+    """A row id typed into a URL or a form, or None when it cannot be one (not digits, or past 64 bits:
+    SQLite cannot even compare such a number)."""
+    return int(text) if text.isdigit() and 0 < int(text) < 2**63 else None

@@ -14,6 +14,7 @@ from django.http import Http404
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role
 from companies.models import Company
+from core.forms import row_id
 from ctas import rules
 from ctas.models import CTA, CTAChange, CTATask
 from milestones.models import CompanyProgress
@@ -75,7 +76,8 @@ def queue_ctas(*, user: User, filters: QueueFilters, today: date) -> QuerySet[CT
     elif filters.owner == "pool":
         ctas = ctas.filter(owner__isnull=True)
     elif filters.owner != "all":
-        ctas = ctas.filter(owner_id=int(filters.owner)) if filters.owner.isdigit() else ctas.none()
+        owner_id = row_id(filters.owner)
+        ctas = ctas.filter(owner_id=owner_id) if owner_id else ctas.none()
     if filters.status == "snoozed":
         ctas = ctas.filter(status=CTA.Status.SNOOZED)
     elif filters.status == "closed":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import row_id
 from ctas.services.lifecycle import PEOPLE_OUTCOMES, REASON_MAX
 from milestones.models import CTAType
 
@@ -34,7 +35,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Any id is accepted here; the services act only on the CTAs the user may act on (or 404).
-        self.fields["ids"].choices = [(value, value) for value in self.data.getlist("ids") if value.isdigit()]
+        self.fields["ids"].choices = [(value, value) for value in self.data.getlist("ids") if row_id(value)]
 
 
 class CreateForm(forms.Form):

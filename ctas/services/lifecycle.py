@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.roles import Role
 from companies.models import Company
 from core.days import today
+from core.forms import row_id
 from ctas.models import CTA, CTAChange, CTATask
 from ctas.selectors import csms, ctas_actionable
 from ctas.services.priority import priorities_refresh
@@ -34,6 +35,8 @@ REASON_MAX: int = CTA._meta.get_field("reason").max_length or 300
 def _locked(user: User, cta_ids: Iterable[int]) -> list[CTA]:
     """The CTAs with these ids that the user may act on, locked; Http404 if any is not one of them."""
     ids = sorted({int(cta_id) for cta_id in cta_ids})
+    if any(row_id(str(cta_id)) is None for cta_id in ids):
+        raise Http404("No such CTA.")  # no row has such an id
     ctas = list(ctas_actionable(user=user).filter(pk__in=ids).select_for_update(of=("self",)).order_by("pk"))
     if len(ctas) != len(ids) or not ids:
         raise Http404("No such CTA.")

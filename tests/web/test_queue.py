@@ -243,3 +243,6 @@ def test_hostile_input_is_never_a_500(client, csm, manager, queue):
     assert client.post(reverse("web:cta_assign", args=[cta.pk]), {"owner": huge}).status_code == 302
     response = client.post(reverse("web:queue_bulk"), {"action": "assign", "owner": huge, "ids": [cta.pk]})
     assert response.status_code == 302
+    cover = {"csm": huge, "covered_by": huge, "starts_on": "2026-12-01", "ends_on": "x"}
+    assert client.post(reverse("accounts:cover"), cover).status_code == 302
+    assert client.post(reverse("accounts:cover_end", args=[int(huge)])).status_code == 404

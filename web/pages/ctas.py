@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.days import today
+from core.forms import row_id
 from ctas import selectors
 from ctas.models import CTA
 from ctas.services import lifecycle
@@ -137,14 +138,14 @@ def cta_task(request: HttpRequest, cta_id: int) -> HttpResponse:
     """Check a task off (`done=<task id>`) or reopen it (`undo=<task id>`): one form per CTA, one button per
     task."""
     done = "done" in request.POST
-    value = request.POST.get("done" if done else "undo", "")
-    if not value.isdigit():
+    task_id = row_id(request.POST.get("done" if done else "undo", ""))
+    if task_id is None:
         selectors.cta_actionable_or_404(user=request.user, cta_id=cta_id)
         return answer(request, cta_id, error="Choose a task.")
     return _act(
         request,
         cta_id,
-        lambda: lifecycle.cta_task_set(user=request.user, cta_id=cta_id, task_id=int(value), done=done),
+        lambda: lifecycle.cta_task_set(user=request.user, cta_id=cta_id, task_id=task_id, done=done),
         "Task checked off." if done else "Task reopened.",
     )
 
@@ -154,7 +155,8 @@ def cta_assign(request: HttpRequest, cta_id: int) -> HttpResponse:
     if request.user.role not in ("manager", "admin"):
         raise Http404("No such CTA.")
     value = request.POST.get("owner", "")
-    owner = selectors.csms().filter(pk=int(value)).first() if value.isdigit() else None
+    owner_id = row_id(value)
+    owner = selectors.csms().filter(pk=owner_id).first() if owner_id else None
     if value and owner is None:
         selectors.cta_actionable_or_404(user=request.user, cta_id=cta_id)
         return answer(request, cta_id, error="Choose an active CSM, or the pool.")

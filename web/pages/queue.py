@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core.days import today
+from core.forms import row_id
 from core.pagination import paginate
 from ctas import rules, selectors
 from ctas.services import lifecycle
@@ -133,9 +134,8 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
         else:
             if not _manages(request):
                 raise Http404
-            owner = (
-                selectors.csms().filter(pk=int(data["owner"])).first() if data["owner"].isdigit() else None
-            )
+            owner_id = row_id(data["owner"])
+            owner = selectors.csms().filter(pk=owner_id).first() if owner_id else None
             if data["owner"] and owner is None:
                 raise ValidationError({"owner": "Choose an active CSM, or the pool."})
             lifecycle.ctas_bulk_assign(user=request.user, cta_ids=ids, owner=owner)
