@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -19,10 +20,29 @@ class UserAdmin(DjangoUserAdmin):
         return ", ".join(sorted(group.name for group in user.groups.all())) or "—"
 
 
+class CoverForm(forms.ModelForm):
+    class Meta:
+        model = Cover
+        fields = ("csm", "covered_by", "starts_on", "ends_on")
+
+    def clean(self):
+        data = super().clean()
+        csm, starts_on, ends_on = data.get("csm"), data.get("starts_on"), data.get("ends_on")
+        if csm and starts_on and ends_on:
+            overlap = Cover.objects.filter(csm=csm, starts_on__lte=ends_on, ends_on__gte=starts_on)
+            if self.instance.pk:
+                overlap = overlap.exclude(pk=self.instance.pk)
+            if overlap.exists():
+                raise forms.ValidationError(f"{csm.display_name} is already covered on some of these days.")
+        return data
+
+
 @admin.register(Cover)
 class CoverAdmin(admin.ModelAdmin):
-    """Out-of-office covers. The cover page (/accounts/cover/) checks overlaps under a lock; here, the
-    model's checks apply."""
+    """Out-of-office covers. The cover page (/accounts/cover/) checks overlaps under a lock; this form checks
+    them too, for an admin's edits."""
+
+    form = CoverForm
 
     list_display = ("csm", "covered_by", "starts_on", "ends_on", "created_by")
     list_select_related = ("csm", "covered_by", "created_by")
@@ -30,6 +50,11 @@ class CoverAdmin(admin.ModelAdmin):
     autocomplete_fields = ("csm", "covered_by")
     readonly_fields = ("created_by",)
     ordering = ("-starts_on",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Notification)

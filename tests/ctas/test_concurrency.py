@@ -74,3 +74,26 @@ def test_two_closes_at_once_close_once(csm, stuck_rule, time_machine_today):
     at_once(close("done"), close("not_needed"))
     assert len(errors) == 1 and "closed on" in str(errors[0])
     assert CTAChange.objects.filter(cta=cta, field="outcome").count() == 1
+
+
+def test_two_overlapping_covers_at_once_one_is_refused(csm, other_csm, manager):
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import Cover
+    from accounts.services import cover_set
+
+    refused: list[Exception] = []
+
+    def cover(by):
+        def action() -> None:
+            try:
+                cover_set(
+                    csm=csm, covered_by=other_csm, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 9), by=by
+                )
+            except ValidationError as error:
+                refused.append(error)
+
+        return action
+
+    at_once(cover(csm), cover(manager))
+    assert Cover.objects.filter(csm=csm).count() == 1 and len(refused) == 1

@@ -229,3 +229,18 @@ def test_an_inactive_user_is_not_a_csm_to_assign(manager, cta):
     gone = UserFactory(username="gone", is_active=False)
     with pytest.raises(ValidationError):
         lifecycle.cta_assign(user=manager, cta_id=cta.pk, owner=gone)
+
+
+def test_admin_refuses_an_overlapping_cover(client, admin_user, csm, other_csm):
+    from django.urls import reverse
+
+    Cover.objects.create(csm=csm, covered_by=other_csm, starts_on=TODAY, ends_on=date(2026, 2, 20))
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:accounts_cover_add"),
+        {"csm": csm.pk, "covered_by": other_csm.pk, "starts_on": "2026-02-18", "ends_on": "2026-02-25"},
+    )
+    assert (
+        response.status_code == 200 and "already covered on some of these days" in response.content.decode()
+    )
+    assert Cover.objects.count() == 1
