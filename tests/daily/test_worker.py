@@ -18,11 +18,12 @@ from config.celery import app
 from core.days import day_end
 from core.models import JobRun, WebhookEndpoint
 from core.models import webhook_secret_new as secret_new
+from ctas.models import CTA
 from daily.tasks import run_daily_task
 from journey.models import JourneyState
 from journey.services.install import scoring_install, stages_install
 from journey.services.scoring import journey_score
-from milestones.models import Achievement, CompanyProgress, FunnelSnapshot
+from milestones.models import Achievement, CompanyProgress, CTARule, FunnelSnapshot
 from tests.factories import CompanyFactory
 from tests.milestones.helpers import add_events, count, milestone
 from tests.webhooks import Receiver, verify
@@ -131,7 +132,8 @@ def finished(worker, job: str, *, count: int = 1, timeout: float = 90) -> list[J
 def test_the_daily_task_runs_end_to_end_on_a_worker(worker):
     stages_install()
     scoring_install()
-    milestone("first", count("a", 1))
+    first = milestone("first", count("a", 1))
+    CTARule.objects.create(name="stuck at the first", milestone=first, min_days_at_position=30)
     companies = [CompanyFactory(customer_since=date(2026, 1, 5)) for _ in range(8)]
     for company in companies[:5]:
         add_events(company, "a", "2026-02-01")
@@ -146,6 +148,9 @@ def test_the_daily_task_runs_end_to_end_on_a_worker(worker):
     assert Achievement.objects.filter(achieved_on=date(2026, 2, 1)).count() == 5
     assert CompanyProgress.objects.filter(as_of=date(2026, 3, 1)).count() == 8
     assert sum(FunnelSnapshot.objects.filter(as_of=date(2026, 3, 1)).values_list("customers", flat=True)) == 8
+    # The CTAs, chained after the assessment's chord: the three customers 55 days at the first milestone.
+    [ctas] = finished(worker, "ctas")
+    assert ctas.as_of == date(2026, 3, 1) and CTA.objects.count() == 3
 
 
 def test_a_committed_stage_change_reaches_its_webhook_through_the_worker(worker):
