@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "django_htmx",
+    "axes",
     # Waypoint's apps, in layer order (lowest first; pyproject.toml's import-linter contract holds it).
     "core",
     "accounts",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,6 +127,20 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes counts failed sign-ins (the app's form and admin's) and locks per user name and, separately,
+# per address: 5 failures lock for 15 minutes. Only sign-in forms go through authenticate(): API tokens and
+# write keys are checked elsewhere and are never locked. Admin lists attempts and lockouts and lifts them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("WAYPOINT_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("WAYPOINT_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -258,6 +275,10 @@ LOGGING = {
 # Companies per chunk of the daily run: each chunk is one Celery task (or one step in-process). 10,000 keeps
 # a chunk to a couple of seconds and 10 tasks at 100k companies, so Celery adds about a second in all.
 WAYPOINT_ASSESS_CHUNK = env_int("WAYPOINT_ASSESS_CHUNK", 10_000)
+
+# Trusted proxies in front of the app (deploy/nginx.conf is one): the client's address is taken from
+# X-Forwarded-For that far from the right (core/clients.py), for sign-in lockouts. 0: REMOTE_ADDR.
+WAYPOINT_PROXY_COUNT = env_int("WAYPOINT_PROXY_COUNT", 0)
 
 # Links in emails point here.
 WAYPOINT_BASE_URL = env_str("WAYPOINT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
