@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 from core.models import JobLock, JobRun, OutboxMessage, WebhookEndpoint
 
@@ -79,11 +80,51 @@ class SingletonAdmin(admin.ModelAdmin):
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]))
 
 
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 @admin.register(JobRun)
 class JobRunAdmin(ReadOnlyAdmin):
-    list_display = ("job", "as_of", "status", "started_at", "finished_at", "chunks_done", "chunks_total")
+    """What ran, and how it ended: running (with its progress), succeeded, failed (with the error) or
+    abandoned (its process died; the next run marked it)."""
+
+    list_display = ("job", "as_of", "state", "progress", "started_at", "finished_at", "duration", "error")
     list_filter = ("job", "status")
     ordering = ("-started_at",)
+    fields = ("job", "as_of", "state", "progress", "started_at", "finished_at", "duration", "error", "result")
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="state", ordering="status")
+    def state(self, run: JobRun) -> str:
+        return format_html('<span class="run-state run-{}">{}</span>', run.status, run.get_status_display())
+
+    @admin.display(description="progress")
+    def progress(self, run: JobRun) -> str:
+        return f"{run.chunks_done} of {run.chunks_total} chunks" if run.chunks_total else "—"
+
+    @admin.display(description="duration")
+    def duration(self, run: JobRun) -> str:
+        if run.finished_at is None:
+            return f"{_duration((timezone.now() - run.started_at).total_seconds())} so far"
+        return _duration((run.finished_at - run.started_at).total_seconds())
+
+    @admin.display(description="error")
+    def error(self, run: JobRun) -> str:
+        return run.detail.get("error", "") or "—"
+
+    @admin.display(description="result")
+    def result(self, run: JobRun) -> str:
+        detail = {key: value for key, value in run.detail.items() if key != "error"}
+        return format_html("<pre>{}</pre>", json.dumps(detail, indent=2, sort_keys=True))
 
 
 @admin.register(JobLock)

@@ -32,6 +32,8 @@ class JobRun(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        # Still "running" when the next run of its job took the lease: its process died (killed, OOM).
+        ABANDONED = "abandoned", "Abandoned"
 
     job = models.CharField(max_length=100)
     as_of = models.DateField(null=True, blank=True)
