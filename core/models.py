@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
 
+from core.webhook_urls import url_refusal
+
 
 class JobLock(models.Model):
     """A lease that lets one run of a job work at a time, across processes and machines (and on SQLite,
@@ -82,6 +84,9 @@ class WebhookEndpoint(models.Model):
         return self.url
 
     def clean(self) -> None:
+        refusal = url_refusal(self.url) if self.url else ""
+        if refusal:
+            raise ValidationError({"url": f"Waypoint will not call this URL: {refusal}."})
         prefix, _, encoded = self.secret.partition("_")
         try:
             key = base64.b64decode(encoded, validate=True)
