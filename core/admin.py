@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.paginator import Paginator
 from django.db import connections, models, transaction
 from django.shortcuts import redirect
@@ -50,6 +51,55 @@ class CompanySearchMixin:
         if not term:
             return queryset, False
         return queryset.filter(**{self.company_lookup: term}), False
+
+
+class _KnownLabels:
+    """An autocomplete widget that renders its selected values from labels read once per page, instead of
+    querying the related table for each row's selection."""
+
+    labels: dict[str, str]
+
+    def optgroups(self, name, value, attr=None):
+        options: list = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for item in value:
+            if str(item) in self.labels:
+                options.append(self.create_option(name, item, self.labels[str(item)], True, len(options)))
+        return [(None, options, 0)]
+
+
+_KNOWN_LABELS_CLASSES: dict[type, type] = {}
+
+
+class SharedChoicesInlineMixin:
+    """An inline whose relation fields (`shared_choice_fields`) read the related rows once per page, shared
+    by every row's form and the blank row. Otherwise each row's select queries the related table again for
+    its options, or its autocomplete for its selected values: one query per row and field, growing with the
+    rows. Saving still validates against the field's queryset."""
+
+    shared_choice_fields: tuple[str, ...] = ()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Admin builds the formset class several times per page: what was read is kept on the request.
+        shared = request.__dict__.setdefault("_shared_admin_choices", {})
+        for name in self.shared_choice_fields:
+            field = formset.form.base_fields[name]
+            widget = getattr(field.widget, "widget", field.widget)  # inside admin's RelatedFieldWidgetWrapper
+            if (self.model, name) not in shared:
+                shared[self.model, name] = [
+                    (str(row.pk), field.label_from_instance(row)) for row in field.queryset
+                ]
+            if isinstance(widget, AutocompleteMixin):
+                cls = type(widget)
+                if cls not in _KNOWN_LABELS_CLASSES:
+                    _KNOWN_LABELS_CLASSES[cls] = type(f"KnownLabels{cls.__name__}", (_KnownLabels, cls), {})
+                widget.__class__ = _KNOWN_LABELS_CLASSES[cls]
+                widget.labels = dict(shared[self.model, name])  # each form's copy shares it (shallow)
+            else:
+                field.choices = widget.choices = shared[self.model, name]
+        return formset
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
