@@ -28,3 +28,7 @@ max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss rid=%({x-request-id}o)s'
+
+# Gunicorn's control socket (gunicornc) is unused here, and its default path in $HOME would be shared by every
+# instance run as the same user.
+control_socket_disable = True
