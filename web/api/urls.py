@@ -38,11 +38,11 @@ v1 = [
 ]
 
 
-def docs_page(view):
+def docs_page(view, **policy):
     """The docs are pages for people: strangers go to the login form (DRF views skip the login middleware
     and would answer 401). Swagger UI and ReDoc are served from this server (drf-spectacular-sidecar) and
     write inline styles, so their pages alone allow them (settings' CONTENT_SECURITY_POLICY)."""
-    return login_required(csp_update({"style-src": ["'unsafe-inline'"]})(view))
+    return login_required(csp_update({"style-src": ["'unsafe-inline'"], **policy})(view))
 
 
 urlpatterns = [
@@ -52,7 +52,10 @@ urlpatterns = [
     path("docs/", docs_page(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path(
         "redoc/",
-        docs_page(SpectacularRedocView.as_view(url_name="api:schema", template_name="web/api/redoc.html")),
+        docs_page(
+            SpectacularRedocView.as_view(url_name="api:schema", template_name="web/api/redoc.html"),
+            **{"worker-src": ["blob:"]},  # ReDoc searches in a worker it makes from a blob
+        ),
         name="redoc",
     ),
     re_path(r"^(?P<path>.*)$", api_not_found),  # last: unknown /api/ URLs get a JSON 404
