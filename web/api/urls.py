@@ -42,5 +42,5 @@ urlpatterns = [
     # DRF views skip the login middleware (they answer 401 themselves); the docs are a page for people,
     # so strangers go to the login form.
     path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
-    re_path(r"^(?P<path>.*)$", api_not_found),  # last: unknown /api/ URLs get a JSON 404
+    re_path(r"^(?P<path>[\s\S]*)$", api_not_found),  # last: unknown /api/ URLs (any character) get a JSON 404
 ]
