@@ -58,5 +58,5 @@ urlpatterns = [
         ),
         name="redoc",
     ),
-    re_path(r"^(?P<path>.*)$", api_not_found),  # last: unknown /api/ URLs get a JSON 404
+    re_path(r"^(?P<path>[\s\S]*)$", api_not_found),  # last: unknown /api/ URLs (any character) get a JSON 404
 ]
