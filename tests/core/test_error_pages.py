@@ -78,3 +78,18 @@ class TestServerError:
         response = client.get(reverse("web:queue"))
         assert response.status_code == 500
         assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_database_outage_is_the_app_s_static_503_page(client, csm):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    client.force_login(csm)
+    client.raise_request_exception = False
+    with mock.patch("web.pages.playbooks.stuck_accounts", side_effect=OperationalError("down")):
+        response = client.get(reverse("web:queue"))
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    page = response.content.decode()
+    assert "<title>Waypoint is unavailable · Waypoint</title>" in page and "waypoint.css" in page
