@@ -2,9 +2,8 @@ import socket
 from unittest import mock
 
 import pytest
+from celery import Celery
 from django.db import OperationalError
-
-from config.celery import app
 
 
 @pytest.fixture
@@ -14,8 +13,11 @@ def broker_down(settings, monkeypatch):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(app.conf, "broker_url", f"redis://127.0.0.1:{port}/0")
-    monkeypatch.setattr(app.conf, "broker_write_url", None)
+    # A separate app: changing the shared one's broker would leave its cached connection pool pointing at
+    # the dead port for the worker tests that run after this one in the same process.
+    monkeypatch.setattr(
+        "core.health.current_app", Celery(broker=f"redis://127.0.0.1:{port}/0", set_as_current=False)
+    )
 
 
 @pytest.mark.django_db
