@@ -52,7 +52,7 @@ class CriterionInline(admin.StackedInline):
     extra = 0
     ordering = ("order",)
     fieldsets = (
-        (None, {"fields": (("order", "kind"), "label")}),
+        (None, {"fields": (("order", "kind"), "subject")}),
         (
             "What is measured",
             {

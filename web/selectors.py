@@ -59,17 +59,19 @@ class CompanyJourney:
     explanation: JourneyExplanation  # why the score is what it is (DESIGN §3.7)
 
 
-def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJourney:
+def company_journey(
+    *, company: Company, as_of: date | None = None, chart_days: int | None = None
+) -> CompanyJourney:
     """Where the company stands at the end of `as_of` (default: now): its buyer-journey score replayed from
     its events, its milestones with the dates achieved by then and each criterion's value on the day, its
     position (DESIGN §4.3) and health, and the content for its current milestone and stage.
 
     Position, days at position and health describe a customer: for a company that was not one on the day
     (a prospect, or not started yet) they are 0 / null / null; a churned company keeps the position it had
-    when it churned, and has no health after it."""
+    when it churned, and has no health after it. `chart_days`: the score chart's span (the page's)."""
     until: datetime = day_end(as_of) if as_of else timezone.now()
     day = as_of or today()
-    explanation = journey_explanation(company=company, at=until, chart_days=None)
+    explanation = journey_explanation(company=company, at=until, chart_days=chart_days)
     score, stage = explanation.score, explanation.stage
 
     sequence = milestone_sequence()

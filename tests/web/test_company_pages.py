@@ -120,7 +120,8 @@ class TestRolePages:
         for text in (
             "Prove the Channel",
             "lead_created ≥ 50",
-            "50 leads or more",
+            "Leads created: 50 or more",
+            "Email open rate: 20% or more",
             "Install the tracking code",
             "Ready to Buy",
             "from 8.00",
