@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from celery import chord, shared_task
+from celery import shared_task
 from django.conf import settings
 
 from core.days import yesterday
@@ -15,7 +15,7 @@ from daily.services import daily_run_inline
 from ingestion.tasks import release_pending_task
 from journey.tasks import score_journeys_task
 from milestones.services import runs
-from milestones.tasks import assess_chunk_task, finish_run_task
+from milestones.tasks import run_fan_out
 
 
 @shared_task(name="daily.run_daily", ignore_result=True)
@@ -30,10 +30,4 @@ def run_daily_task(as_of: str | None = None, rebuild: bool = False, scores: bool
         plan = runs.run_start(job="daily", as_of=day, rebuild=rebuild)
     except LeaseHeld as held:
         return {"skipped": str(held)}
-    message = plan.to_message()
-    if not plan.chunks:
-        return runs.run_finish(plan, [])
-    chord(
-        assess_chunk_task.s(message, first, last, plan.late_in(first, last)) for first, last in plan.chunks
-    )(finish_run_task.s(message))
-    return {"run_id": plan.run_id, "chunks": len(plan.chunks)}
+    return run_fan_out(plan)

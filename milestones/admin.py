@@ -1,9 +1,14 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from core.admin import CompanySearchMixin, ReadOnlyAdmin, SingletonAdmin
 from core.forms import LinesField
+from core.models import JobRun
 from core.queries import count_of
 from milestones.models import (
     Achievement,
@@ -16,6 +21,7 @@ from milestones.models import (
     Milestone,
     Phase,
 )
+from milestones.tasks import REASSESS_JOB, reassess_task
 
 
 class MilestoneInline(admin.TabularInline):
@@ -94,6 +100,47 @@ class MilestoneAdmin(admin.ModelAdmin):
     search_fields = ("name", "key")
     prepopulated_fields = {"key": ("name",)}
     inlines = (CriterionInline, CTARuleInline, ResourceInline)
+    change_list_template = "admin/milestones/milestone_change_list.html"
+
+    # Achievements keep their dates when a checklist changes (DESIGN §4.2): the edit applies to the coming
+    # days, and to the past only through a re-assessment, which this list offers as a queued task.
+
+    def get_urls(self):
+        return [
+            path("reassess/", self.admin_site.admin_view(self.reassess_view), name="milestones_reassess"),
+            *super().get_urls(),
+        ]
+
+    def reassess_view(self, request):
+        if request.method != "POST" or not request.user.has_perm("milestones.change_criterion"):
+            raise PermissionDenied
+        reassess_task.delay()
+        self.message_user(
+            request,
+            "Re-assessment queued: every customer's milestones are re-derived from the whole history with the "
+            "current checklists. Its progress and result show on this list.",
+        )
+        return redirect(reverse("admin:milestones_milestone_changelist"))
+
+    def changelist_view(self, request, extra_context=None):
+        latest = JobRun.objects.filter(job=REASSESS_JOB, detail__rebuild=True).order_by("-started_at").first()
+        return super().changelist_view(request, {**(extra_context or {}), "reassessment": latest})
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Criterion and (
+            formset.new_objects or formset.changed_objects or formset.deleted_objects
+        ):
+            self.message_user(
+                request,
+                format_html(
+                    "The checklist changed. Achievements already recorded, positions and the funnel are "
+                    "unchanged until a re-assessment: the coming daily runs use the new checklist for new "
+                    'achievements only. <a href="{}">Re-assess all customers</a> to apply it to the past.',
+                    reverse("admin:milestones_milestone_changelist") + "#reassess",
+                ),
+                level=messages.WARNING,
+            )
 
     def get_queryset(self, request):
         return (

@@ -1,12 +1,17 @@
-"""Celery entry points of the assessment run: one chunk of companies, and the run's finish (the chord
-callback that writes the snapshot). daily/tasks.py fans them out; milestones/services/runs.py does the
-work."""
+"""Celery entry points of the assessment run: one chunk of companies, the run's finish (the chord callback
+that writes the snapshot), the fan-out of a run over the workers, and the re-assessment admin queues after
+a checklist edit. milestones/services/runs.py does the work."""
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import chord, shared_task
+from django.conf import settings
 
+from core.days import yesterday
+from core.locks import LeaseHeld
 from milestones.services import runs
+
+REASSESS_JOB = "milestones"  # a re-assessment is the assessment with rebuild: its JobRun says "rebuild"
 
 
 @shared_task(name="milestones.assess_chunk", acks_late=True)
@@ -17,3 +22,31 @@ def assess_chunk_task(message: dict, first_id: int, last_id: int, late: dict[str
 @shared_task(name="milestones.finish_run")
 def finish_run_task(results: list[dict], message: dict) -> dict:
     return runs.run_finish(runs.RunPlan.from_message(message), results)
+
+
+def run_fan_out(plan: runs.RunPlan) -> dict:
+    """The run's chunks as a chord over the workers; its callback writes the snapshot and ends the run."""
+    message = plan.to_message()
+    if not plan.chunks:
+        return runs.run_finish(plan, [])
+    chord(
+        assess_chunk_task.s(message, first, last, plan.late_in(first, last)) for first, last in plan.chunks
+    )(finish_run_task.s(message))
+    return {"run_id": plan.run_id, "chunks": len(plan.chunks)}
+
+
+@shared_task(bind=True, name="milestones.reassess", ignore_result=True, max_retries=120)
+def reassess_task(self) -> dict:
+    """Re-derive every customer's achievements from the whole history with the current checklists, as of
+    yesterday (after an admin changed a checklist). Its JobRun records its progress (chunks done) and
+    result. Waits for a run in progress (retrying every minute) rather than being lost; without a broker
+    it runs here, chunk after chunk."""
+    day = yesterday()
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            return runs.run_inline(job=REASSESS_JOB, as_of=day, rebuild=True)
+        return run_fan_out(runs.run_start(job=REASSESS_JOB, as_of=day, rebuild=True))
+    except LeaseHeld as held:
+        if self.request.is_eager:
+            return {"skipped": str(held)}
+        raise self.retry(countdown=60) from held

@@ -109,14 +109,15 @@ def task_completion_set(*, user, company_id: int, task_id: int, done: bool) -> T
             TaskCompletion.objects.filter(company=company, task=task).delete()
             return None
         TaskCompletion.objects.bulk_create(
-            [TaskCompletion(company=company, task=task, done_by=user)], ignore_conflicts=True
+            [TaskCompletion(company=company, task=task, done_by=user, done_at=timezone.now())],
+            ignore_conflicts=True,
         )
         return TaskCompletion.objects.select_related("done_by").get(company=company, task=task)
 
 
 # --- Share links: a milestone's page for a customer, without a login -------------------------------------------
 
-SHARE_TOKEN_KIND = "ms"
+SHARE_LINK_KIND = "ms"
 
 
 def share_link_create(*, user, milestone_id: int, note: str = "") -> tuple[ShareLink, str]:
@@ -124,7 +125,7 @@ def share_link_create(*, user, milestone_id: int, note: str = "") -> tuple[Share
     if user.role is None:
         raise PermissionDenied
     milestone = get_object_or_404(Milestone, pk=milestone_id)
-    token, prefix, digest = secret_new(SHARE_TOKEN_KIND)
+    token, prefix, digest = secret_new(SHARE_LINK_KIND)
     link = ShareLink.objects.create(
         milestone=milestone, token_digest=digest, token_prefix=prefix, note=note[:200], created_by=user
     )
