@@ -47,10 +47,14 @@ def is_share(*, kind: str, metric: str) -> bool:
 
 
 def number_text(value: float, *, share: bool) -> str:
-    """0.12 → "12%" for a share; 1000 → "1,000"; 2.5 → "2.5"."""
-    if share:
-        return f"{round(value * 100, 2):,g}%"
-    return f"{value:,g}" if abs(value) < 1e15 else f"{value:g}"
+    """0.12 → "12%" for a share; 1234567 → "1,234,567"; 2.5 → "2.5": whole, never in scientific notation,
+    at most two decimals."""
+    shown = value * 100 if share else value
+    if abs(shown) < 1e15 and shown == int(shown):
+        text = f"{int(shown):,}"
+    else:
+        text = f"{shown:,.2f}".rstrip("0").rstrip(".")
+    return f"{text}%" if share else text
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role
+from accounts.selectors import csm_options
 from companies.models import EventType
 from companies.selectors import company_events, company_latest_metrics
 from core.pagination import paginate
@@ -28,11 +30,22 @@ from web.selectors import company_list as companies_visible
 def company_list(request: HttpRequest) -> HttpResponse:
     companies = companies_visible(user=request.user)
     filterset = CompanyFilter(request.GET, queryset=companies)
-    page, query_string = paginate(request, filterset.qs)
+    rows = filterset.qs
+    # A total order, so pages neither repeat nor skip rows: the sort, then the id in the same direction
+    # (one index walk: company_name_id, company_mrr_id).
+    ordering = [str(field) for field in rows.query.order_by] or ["name"]
+    rows = rows.order_by(*ordering, "-id" if ordering[-1].startswith("-") else "id")
+    sees_all = request.user.role in (Role.MANAGER, Role.ADMIN)
+    page, query_string = paginate(request, rows, whole_table=sees_all and not filterset.narrows)
     return render(
         request,
         "web/companies/company_list.html",
-        {"filter": filterset, "page_obj": page, "query_string": query_string},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "query_string": query_string,
+            "csm_options": csm_options() if sees_all else [],
+        },
     )
 
 
