@@ -51,7 +51,9 @@ def main() -> None:
     for url, companies in ((args.small_database_url, 10_000), (args.database_url, 100_000)):
         if not url:
             continue
-        prepare_database(url, companies=companies, template="")
+        # The 100k workspace is a copy of the assessment benchmark's when that one exists.
+        prepare_database(url, companies=companies, template="waypoint_bench" if companies == 100_000 else "")
+        _assessed(url)
         # One process per workspace: Django binds to one database per process.
         output = subprocess.run(
             [sys.executable, __file__, "--measure", url],
@@ -64,6 +66,24 @@ def main() -> None:
         print(output, end="", flush=True)
         results[companies] = output
     print(f"target: ≤ {TARGET_MS} ms median server time at 100k, flat from 10k")
+
+
+def _assessed(url: str) -> None:
+    """Run the daily jobs once on a workspace that never had them (progress rows, journey states)."""
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        assessed = db.execute("SELECT EXISTS (SELECT 1 FROM milestones_companyprogress)").fetchone()[0]
+    if not assessed:
+        print("running the daily jobs once …", flush=True)
+        env = {**os.environ, "DATABASE_URL": url}
+        subprocess.run(
+            [sys.executable, "manage.py", "run_daily"],
+            cwd=ROOT,
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 def measure(url: str) -> None:

@@ -48,6 +48,7 @@ class CompanyAdmin(admin.ModelAdmin):
     ordering = ("name", "id")
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    list_per_page = 50  # rendering admin rows costs more than finding them
     autocomplete_fields = ("csm",)
     inlines = (ContactInline,)
     fieldsets = (
@@ -90,6 +91,7 @@ class EventAdmin(CompanySearchMixin, ReadOnlyAdmin):
     ordering = ("-id",)
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    list_per_page = 50
     raw_id_fields = ("company", "contact")
 
 
