@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 COUNT_CAP = 10_000  # rows counted exactly in a filtered list; past it, "10,000+" (400 pages of 25)
 ESTIMATE_FROM = 50_000  # an unfiltered table this large takes the planner's estimate
+DEFER_FROM = 1_000  # rows skipped from which a page loads its rows by id (shallower pages: one query)
 
 
 class DeferredJoinPaginator(Paginator):
@@ -29,7 +30,7 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        if not isinstance(queryset, QuerySet):
+        if not isinstance(queryset, QuerySet) or bottom < DEFER_FROM:
             return super().page(number)
         ids = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = queryset.order_by().filter(pk__in=ids).in_bulk() if ids else {}

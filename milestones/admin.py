@@ -57,8 +57,9 @@ class CriterionInline(admin.StackedInline):
     model = Criterion
     extra = 0
     ordering = ("order",)
+    readonly_fields = ("checklist_line",)
     fieldsets = (
-        (None, {"fields": (("order", "kind"), "subject")}),
+        (None, {"fields": (("order", "kind"), ("subject", "checklist_line"))}),
         (
             "What is measured",
             {
@@ -74,6 +75,12 @@ class CriterionInline(admin.StackedInline):
             {"fields": (("property_key", "property_operator", "property_value"),), "classes": ("collapse",)},
         ),
     )
+
+
+    @admin.display(description="customers read")
+    def checklist_line(self, criterion: Criterion) -> str:
+        """The line as the checklist and the shared page show it, derived from the fields below."""
+        return criterion.display_label if criterion.pk else "—"
 
 
 class ResourceInline(admin.TabularInline):

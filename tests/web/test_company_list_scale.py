@@ -26,7 +26,9 @@ def _fresh_cache():
     cache.clear()
 
 
-def test_pages_walk_every_company_once_in_name_then_id_order(client, manager):
+@pytest.mark.parametrize("defer_from", [0, 1_000], ids=["by id", "plain"])
+def test_pages_walk_every_company_once_in_name_then_id_order(client, manager, monkeypatch, defer_from):
+    monkeypatch.setattr(pagination, "DEFER_FROM", defer_from)  # 0: every page loads its rows by id
     for index in range(60):
         CompanyFactory(name=f"Twin {index % 3}", mrr=Decimal(index % 7))
     client.force_login(manager)
