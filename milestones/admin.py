@@ -76,7 +76,6 @@ class CriterionInline(admin.StackedInline):
         ),
     )
 
-
     @admin.display(description="customers read")
     def checklist_line(self, criterion: Criterion) -> str:
         """The line as the checklist and the shared page show it, derived from the fields below."""
