@@ -4,7 +4,8 @@
   on the sort columns answers without visiting the rows), then loads those rows with their joins. A plain
   OFFSET would build every skipped row with its joins: page 3,000 of the companies read 75,000 of them.
 - counts: an unfiltered list of a large table takes PostgreSQL's row estimate (`pg_class.reltuples`, kept
-  by autovacuum) instead of COUNT(*); a filtered one counts at most COUNT_CAP rows and says "10,000+"."""
+  by autovacuum) instead of COUNT(*); a filtered one counts at most COUNT_CAP rows and says "2,000+":
+  past that, counting costs more than the page."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-COUNT_CAP = 10_000  # rows counted exactly in a filtered list; past it, "10,000+" (400 pages of 25)
+COUNT_CAP = 2_000  # rows counted exactly in a filtered list; past it, "2,000+" (80 pages of 25)
 ESTIMATE_FROM = 50_000  # an unfiltered table this large takes the planner's estimate
 DEFER_FROM = 1_000  # rows skipped from which a page loads its rows by id (shallower pages: one query)
 
