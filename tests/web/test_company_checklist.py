@@ -226,3 +226,21 @@ def test_two_people_ticking_the_same_task_at_once_record_one_completion(csm, man
         thread.join()
     assert errors == []
     assert TaskCompletion.objects.filter(company=company, task=task).count() == 1
+
+
+@freeze_time(NOW)
+def test_prospects_churned_and_finished_companies_say_why_there_is_no_checklist(client, csm, methodology):
+    CompanyFactory(external_id="prospect", csm=csm, lifecycle="prospect", customer_since=None)
+    CompanyFactory(external_id="churned", csm=csm, lifecycle="churned", churned_on=date(2026, 6, 1))
+    done = CompanyFactory(external_id="done", csm=csm)
+    for index, milestone in enumerate(Milestone.objects.in_sequence(), start=1):
+        AchievementFactory(company=done, milestone=milestone, achieved_on=date(2026, 2, index))
+    client.force_login(csm)
+    prospect = client.get(reverse("web:company_detail", args=["prospect"])).content.decode()
+    assert "The checklist applies once the company is a customer." in prospect
+    assert "The plan starts when the company becomes a customer." in prospect
+    page = client.get(reverse("web:company_detail", args=["churned"]))
+    assert page.status_code == 200 and "Was working on" in page.content.decode()
+    assert page.context["standing"].current_milestone.key == "lead-generation"
+    finished = client.get(reverse("web:company_detail", args=["done"])).content.decode()
+    assert "Every milestone achieved." in finished and "All milestones done" in finished
