@@ -61,6 +61,11 @@ class CompanyFilter(django_filters.FilterSet):
 
     @property
     def narrows(self) -> bool:
-        """Whether any filter or search applies (the list is then not the whole table)."""
-        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        """Whether any filter or search applies, or an invalid one empties the list: the list is then not
+        the whole table, and is counted."""
+        if not self.is_bound:
+            return False
+        if not self.form.is_valid():
+            return True
+        data = self.form.cleaned_data
         return any(value not in (None, "", []) for key, value in data.items() if key != "ordering")

@@ -132,3 +132,13 @@ def test_the_admin_company_list_searches_and_filters_without_scans(
     assert "Red Foods" in client.get(url, {"q": "red-1"}).content.decode()  # the external id, exactly
     filtered = client.get(url, {"segment": "Enterprise"}).content.decode()
     assert "Red Foods" in filtered and "Silver Analytics" not in filtered
+
+
+def test_an_invalid_filter_is_reported_and_the_list_is_counted(client, manager, monkeypatch):
+    monkeypatch.setattr(pagination, "ESTIMATE_FROM", 1)  # the whole table would take the estimate
+    CompanyFactory.create_batch(3)
+    client.force_login(manager)
+    response = client.get(reverse("web:company_list"), {"segment": "<script>", "page": "x"})
+    paginator = response.context["page_obj"].paginator
+    assert response.status_code == 200 and (paginator.count, paginator.estimated) == (3, False)
+    assert 'class="errorlist"' in response.content.decode()
