@@ -55,6 +55,7 @@ class CompanyJourney:
     days_at_position: int | None
     milestones: list[MilestoneStatus]
     health: int | None
+    health_detail: rules.Health | None  # what the health score is made of (DESIGN §4.6)
     recommended_resources: list[RecommendedResource]
     explanation: JourneyExplanation  # why the score is what it is (DESIGN §3.7)
 
@@ -86,6 +87,7 @@ def company_journey(
         by_milestone[value.criterion.milestone_id].append(value)
 
     position, current, days_at_position, health = 0, None, None, None
+    health_detail: rules.Health | None = None
     started = company.customer_since is not None and company.customer_since <= day
     if company.customer_since is not None and started and company.lifecycle != Company.Lifecycle.PROSPECT:
         standing = rules.standing_on(
@@ -99,6 +101,7 @@ def company_journey(
         current = next((m for m in sequence if m.pk == standing.position.current), None)
         days_at_position = standing.days_at_position
         health = measures.health.score if standing.active else None
+        health_detail = measures.health if standing.active else None
 
     recommended = []
     if current is not None:
@@ -125,6 +128,7 @@ def company_journey(
             for milestone in sequence
         ],
         health=health,
+        health_detail=health_detail,
         recommended_resources=recommended,
         explanation=explanation,
     )

@@ -244,3 +244,11 @@ def test_prospects_churned_and_finished_companies_say_why_there_is_no_checklist(
     assert page.context["standing"].current_milestone.key == "lead-generation"
     finished = client.get(reverse("web:company_detail", args=["done"])).content.decode()
     assert "Every milestone achieved." in finished and "All milestones done" in finished
+
+
+@freeze_time(NOW)
+def test_health_is_explained_as_of_the_page(client, csm, at_content):
+    client.force_login(csm)
+    page = client.get(reverse("web:company_detail", args=["alpha"])).content.decode()
+    # One blog post on 20 Nov in the 30 days ending 29 Nov, and one key action (blog_post_published) of 5.
+    assert "1 active day of 30 · 1 of 5 key actions" in page
