@@ -3,10 +3,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin import CompanySearchMixin, ReadOnlyAdmin, SingletonAdmin
+from core.admin import CompanySearchMixin, ReadOnlyAdmin, SharedChoicesInlineMixin, SingletonAdmin
 from core.forms import LinesField
 from core.models import JobRun
 from core.queries import count_of
@@ -21,7 +22,7 @@ from milestones.models import (
     Milestone,
     Phase,
 )
-from milestones.tasks import REASSESS_JOB, reassess_task
+from milestones.tasks import REASSESS_JOB, reassess_queue
 
 
 class MilestoneInline(admin.TabularInline):
@@ -82,9 +83,10 @@ class CriterionInline(admin.StackedInline):
         return criterion.display_label if criterion.pk else "—"
 
 
-class ResourceInline(admin.TabularInline):
+class ResourceInline(SharedChoicesInlineMixin, admin.TabularInline):
     model = Milestone.resources.through
     autocomplete_fields = ("resource",)
+    shared_choice_fields = ("resource",)  # one read of the resources for every row, not a query per row
     extra = 0
     verbose_name = "resource"
     verbose_name_plural = "resources (content that helps)"
@@ -105,6 +107,7 @@ class MilestoneAdmin(admin.ModelAdmin):
     ordering = ("phase__order", "order")
     search_fields = ("name", "key")
     prepopulated_fields = {"key": ("name",)}
+    exclude = ("resources",)  # edited in ResourceInline: one place, not two that overwrite each other
     inlines = (CriterionInline, CTARuleInline, ResourceInline)
     change_list_template = "admin/milestones/milestone_change_list.html"
 
@@ -118,15 +121,28 @@ class MilestoneAdmin(admin.ModelAdmin):
         ]
 
     def reassess_view(self, request):
-        if request.method != "POST" or not request.user.has_perm("milestones.change_criterion"):
+        """GET: what a re-assessment does, and a button to confirm it (POST), which queues it."""
+        if not request.user.has_perm("milestones.change_criterion"):
             raise PermissionDenied
-        reassess_task.delay()
-        self.message_user(
-            request,
-            "Re-assessment queued: every customer's milestones are re-derived from the whole history with the "
-            "current checklists. Its progress and result show on this list.",
-        )
-        return redirect(reverse("admin:milestones_milestone_changelist"))
+        if request.method == "POST":
+            reassess_queue()
+            self.message_user(
+                request,
+                "Re-assessment queued: every customer's milestones are re-derived from the whole history with "
+                "the current checklists. Its run (job “milestones”, rebuild) shows its progress and result.",
+            )
+            return redirect(reverse("admin:milestones_milestone_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Re-assess all customers?",
+            "reassessment": self._latest_reassessment(),
+        }
+        return TemplateResponse(request, "admin/milestones/reassess_confirm.html", context)
+
+    @staticmethod
+    def _latest_reassessment() -> JobRun | None:
+        return JobRun.objects.filter(job=REASSESS_JOB, detail__rebuild=True).order_by("-started_at").first()
 
     def changelist_view(self, request, extra_context=None):
         latest = JobRun.objects.filter(job=REASSESS_JOB, detail__rebuild=True).order_by("-started_at").first()
@@ -143,7 +159,7 @@ class MilestoneAdmin(admin.ModelAdmin):
                     "The checklist changed. Achievements already recorded, positions and the funnel are "
                     "unchanged until a re-assessment: the coming daily runs use the new checklist for new "
                     'achievements only. <a href="{}">Re-assess all customers</a> to apply it to the past.',
-                    reverse("admin:milestones_milestone_changelist") + "#reassess",
+                    reverse("admin:milestones_reassess"),
                 ),
                 level=messages.WARNING,
             )

@@ -4,14 +4,22 @@ a checklist edit. milestones/services/runs.py does the work."""
 
 from __future__ import annotations
 
+import logging
+import time
+
 from celery import chord, shared_task
 from django.conf import settings
 
+from core.background import Deferred
 from core.days import yesterday
 from core.locks import LeaseHeld
 from milestones.services import runs
 
+logger = logging.getLogger("waypoint.daily")
+
 REASSESS_JOB = "milestones"  # a re-assessment is the assessment with rebuild: its JobRun says "rebuild"
+REASSESS_RETRY_SECONDS = 60
+REASSESS_RETRIES = 120  # a run in progress is waited for, up to two hours
 
 
 @shared_task(name="milestones.assess_chunk", acks_late=True)
@@ -35,7 +43,7 @@ def run_fan_out(plan: runs.RunPlan) -> dict:
     return {"run_id": plan.run_id, "chunks": len(plan.chunks)}
 
 
-@shared_task(bind=True, name="milestones.reassess", ignore_result=True, max_retries=120)
+@shared_task(bind=True, name="milestones.reassess", ignore_result=True, max_retries=REASSESS_RETRIES)
 def reassess_task(self) -> dict:
     """Re-derive every customer's achievements from the whole history with the current checklists, as of
     yesterday (after an admin changed a checklist). Its JobRun records its progress (chunks done) and
@@ -49,4 +57,27 @@ def reassess_task(self) -> dict:
     except LeaseHeld as held:
         if self.request.is_eager:
             return {"skipped": str(held)}
-        raise self.retry(countdown=60) from held
+        raise self.retry(countdown=REASSESS_RETRY_SECONDS) from held
+
+
+def _reassess_in_process() -> None:
+    for _ in range(REASSESS_RETRIES):
+        try:
+            runs.run_inline(job=REASSESS_JOB, as_of=yesterday(), rebuild=True)
+            return
+        except LeaseHeld:
+            time.sleep(REASSESS_RETRY_SECONDS)
+    logger.error("re-assessment gave up: another run held the lease for two hours")
+
+
+_reassess_deferred = Deferred("reassess", _reassess_in_process, delay=0)
+
+
+def reassess_queue() -> None:
+    """Queue the re-assessment, never running it in the caller's request: a Celery task with a broker;
+    without one (the embedded default) a background thread of this process, as for the journey rebuild.
+    Tests, which run tasks eagerly with no threads, run it at once."""
+    if settings.WAYPOINT_BACKGROUND_THREADS:
+        _reassess_deferred.kick()
+    else:
+        reassess_task.delay()
