@@ -47,6 +47,8 @@ bench: install
 	$(PY) benchmarks/bench_assessment.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench)
 	$(PY) benchmarks/bench_scoring.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_scoring)
 	$(PY) benchmarks/bench_ctas.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_ctas)
+	$(PY) benchmarks/bench_pages.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_pages) \
+		--small-database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_pages10k)
 
 # Style, the layers contract (pyproject.toml, [tool.importlinter]) and types (pyproject.toml, [tool.mypy]).
 lint: install

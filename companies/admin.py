@@ -4,6 +4,7 @@ rows: their lists avoid full-table work (index order, estimated counts, exact-ma
 from django.contrib import admin
 
 from companies.models import Company, Contact, Event, EventType, MetricValue
+from companies.selectors import companies_search, company_filter_values
 from core.admin import CompanySearchMixin, EstimatedCountPaginator, ReadOnlyAdmin
 
 
@@ -14,18 +15,49 @@ class ContactInline(admin.TabularInline):
     show_change_link = True
 
 
+class _CachedValuesFilter(admin.SimpleListFilter):
+    """Segment and plan filters from the cached list of values in use (companies/selectors.py), not a
+    SELECT DISTINCT over every company on each page view."""
+
+    def lookups(self, request, model_admin):
+        return [(value, value) for value in getattr(company_filter_values(), self.values)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.parameter_name: self.value()}) if self.value() else queryset
+
+
+class SegmentFilter(_CachedValuesFilter):
+    title, parameter_name, values = "segment", "segment", "segments"
+
+
+class PlanFilter(_CachedValuesFilter):
+    title, parameter_name, values = "plan", "plan", "plans"
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
+    """At 100,000 companies: sorted by name then id (the company_name_id index), estimated counts, cached
+    filter values, and the lists' search (trigram indexes on PostgreSQL). No CSM filter: listing the CSMs
+    of every company is a scan; filter by CSM on the companies page instead."""
+
     list_display = ("name", "external_id", "lifecycle", "segment", "plan", "mrr", "csm", "customer_since")
-    list_filter = ("lifecycle", "segment", "plan", ("csm", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("lifecycle", SegmentFilter, PlanFilter)
     list_select_related = ("csm",)
-    search_fields = ("name", "=external_id", "domain")
+    search_fields = ("name", "domain", "external_id")
+    search_help_text = "Part of the name or domain, or the external id."
+    ordering = ("name", "id")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50  # rendering admin rows costs more than finding them
     autocomplete_fields = ("csm",)
     inlines = (ContactInline,)
     fieldsets = (
         (None, {"fields": ("name", "external_id", "domain", "csm")}),
         ("Account", {"fields": ("lifecycle", "customer_since", "churned_on", "segment", "plan", "mrr")}),
     )
+
+    def get_search_results(self, request, queryset, search_term):
+        return companies_search(queryset, search_term), False
 
 
 @admin.register(Contact)
@@ -59,6 +91,7 @@ class EventAdmin(CompanySearchMixin, ReadOnlyAdmin):
     ordering = ("-id",)
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    list_per_page = 50
     raw_id_fields = ("company", "contact")
 
 

@@ -94,8 +94,13 @@ class Company(models.Model):
         indexes = [
             # The daily assessment selects customers; the funnel filters cohorts by customer_since.
             models.Index(fields=["lifecycle", "customer_since"], name="company_lifecycle_since"),
-            # Company lists (pages, admin) are sorted by name: a page is an index walk, not a sort of all.
-            models.Index(fields=["name"], name="company_name"),
+            # Company lists (pages, admin) are sorted by name, then id: a page is an index walk, not a sort of
+            # all, and a deep page reads only this index to find its ids (core/pagination.py).
+            models.Index(fields=["name", "id"], name="company_name_id"),
+            # Sorted by MRR (e.g. the stuck ones, largest first): walk this index, probe progress, stop at 25.
+            models.Index(fields=["mrr", "id"], name="company_mrr_id"),
+            # Search (name or domain contains…) has trigram indexes on PostgreSQL: migration
+            # 0003_company_search_trigram_indexes.
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -122,3 +123,26 @@ def event_watermark() -> int:
         Event.objects.filter(received_at__lte=cutoff).order_by("-id").values_list("id", flat=True).first()
     )
     return newest or 0
+
+
+FILTER_VALUES_SECONDS = 300  # a new segment or plan shows in the filters within five minutes
+
+
+@dataclass(frozen=True)
+class FilterValues:
+    segments: list[str]
+    plans: list[str]
+
+
+def company_filter_values() -> FilterValues:
+    """The segments and plans in use, for the lists' filters. Cached: SELECT DISTINCT over every company on
+    each page view cost more than the page's own query at 100,000 companies."""
+    cached = cache.get("companies:filter-values")
+    if cached is None:
+        companies = Company.objects.order_by()
+        cached = FilterValues(
+            segments=sorted(v for v in companies.values_list("segment", flat=True).distinct() if v),
+            plans=sorted(v for v in companies.values_list("plan", flat=True).distinct() if v),
+        )
+        cache.set("companies:filter-values", cached, FILTER_VALUES_SECONDS)
+    return cached

@@ -1,12 +1,13 @@
 """Beat's daily entry point: thin. The assessment fans out over the workers as a chord of chunk tasks whose
-callback writes the snapshot; the journey scores, which do not depend on it, run beside it as a task of
-their own. Without a broker, everything runs in-process (daily/services.py)."""
+callback writes the snapshot, then the CTAs are generated from it; the journey scores, which do not depend
+on it, run beside it as a task of their own. Without a broker, everything runs in-process
+(daily/services.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from celery import chord, shared_task
+from celery import shared_task
 from django.conf import settings
 
 from core.days import yesterday
@@ -16,7 +17,7 @@ from daily.services import daily_run_inline
 from ingestion.tasks import release_pending_task
 from journey.tasks import score_journeys_task
 from milestones.services import runs
-from milestones.tasks import assess_chunk_task, finish_run_task
+from milestones.tasks import run_fan_out
 
 
 @shared_task(name="daily.run_daily", ignore_result=True)
@@ -31,13 +32,5 @@ def run_daily_task(as_of: str | None = None, rebuild: bool = False, scores: bool
         plan = runs.run_start(job="daily", as_of=day, rebuild=rebuild)
     except LeaseHeld as held:
         return {"skipped": str(held)}
-    message = plan.to_message()
-    if not plan.chunks:
-        summary = runs.run_finish(plan, [])
-        generate_ctas_task.delay(as_of=day.isoformat())
-        return summary
-    # The CTAs read the progress rows the assessment writes: they run after the chord's callback.
-    chord(
-        assess_chunk_task.s(message, first, last, plan.late_in(first, last)) for first, last in plan.chunks
-    )(finish_run_task.s(message) | generate_ctas_task.s(as_of=day.isoformat()))
-    return {"run_id": plan.run_id, "chunks": len(plan.chunks)}
+    # The CTAs read the progress rows the assessment writes: they follow the chord's callback.
+    return run_fan_out(plan, then=generate_ctas_task.s(as_of=day.isoformat()))

@@ -1,9 +1,15 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from core.admin import CompanySearchMixin, ReadOnlyAdmin, SharedChoicesInlineMixin, SingletonAdmin
 from core.forms import LinesField
+from core.models import JobRun
 from core.queries import count_of
 from milestones.models import (
     Achievement,
@@ -17,6 +23,7 @@ from milestones.models import (
     Milestone,
     Phase,
 )
+from milestones.tasks import REASSESS_JOB, reassess_queue
 
 
 class MilestoneInline(admin.TabularInline):
@@ -52,8 +59,9 @@ class CriterionInline(admin.StackedInline):
     model = Criterion
     extra = 0
     ordering = ("order",)
+    readonly_fields = ("checklist_line",)
     fieldsets = (
-        (None, {"fields": (("order", "kind"), "label")}),
+        (None, {"fields": (("order", "kind"), ("subject", "checklist_line"))}),
         (
             "What is measured",
             {
@@ -69,6 +77,11 @@ class CriterionInline(admin.StackedInline):
             {"fields": (("property_key", "property_operator", "property_value"),), "classes": ("collapse",)},
         ),
     )
+
+    @admin.display(description="customers read")
+    def checklist_line(self, criterion: Criterion) -> str:
+        """The line as the checklist and the shared page show it, derived from the fields below."""
+        return criterion.display_label if criterion.pk else "—"
 
 
 class ResourceInline(SharedChoicesInlineMixin, admin.TabularInline):
@@ -98,6 +111,60 @@ class MilestoneAdmin(admin.ModelAdmin):
     prepopulated_fields = {"key": ("name",)}
     exclude = ("resources",)  # edited in ResourceInline: one place, not two that overwrite each other
     inlines = (CriterionInline, CTARuleInline, ResourceInline)
+    change_list_template = "admin/milestones/milestone_change_list.html"
+
+    # Achievements keep their dates when a checklist changes (DESIGN §4.2): the edit applies to the coming
+    # days, and to the past only through a re-assessment, which this list offers as a queued task.
+
+    def get_urls(self):
+        return [
+            path("reassess/", self.admin_site.admin_view(self.reassess_view), name="milestones_reassess"),
+            *super().get_urls(),
+        ]
+
+    def reassess_view(self, request):
+        """GET: what a re-assessment does, and a button to confirm it (POST), which queues it."""
+        if not request.user.has_perm("milestones.change_criterion"):
+            raise PermissionDenied
+        if request.method == "POST":
+            reassess_queue()
+            self.message_user(
+                request,
+                "Re-assessment queued: every customer's milestones are re-derived from the whole history with "
+                "the current checklists. Its run (job “milestones”, rebuild) shows its progress and result.",
+            )
+            return redirect(reverse("admin:milestones_milestone_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Re-assess all customers?",
+            "reassessment": self._latest_reassessment(),
+        }
+        return TemplateResponse(request, "admin/milestones/reassess_confirm.html", context)
+
+    @staticmethod
+    def _latest_reassessment() -> JobRun | None:
+        return JobRun.objects.filter(job=REASSESS_JOB, detail__rebuild=True).order_by("-started_at").first()
+
+    def changelist_view(self, request, extra_context=None):
+        latest = JobRun.objects.filter(job=REASSESS_JOB, detail__rebuild=True).order_by("-started_at").first()
+        return super().changelist_view(request, {**(extra_context or {}), "reassessment": latest})
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Criterion and (
+            formset.new_objects or formset.changed_objects or formset.deleted_objects
+        ):
+            self.message_user(
+                request,
+                format_html(
+                    "The checklist changed. Achievements already recorded, positions and the funnel are "
+                    "unchanged until a re-assessment: the coming daily runs use the new checklist for new "
+                    'achievements only. <a href="{}">Re-assess all customers</a> to apply it to the past.',
+                    reverse("admin:milestones_reassess"),
+                ),
+                level=messages.WARNING,
+            )
 
     def get_queryset(self, request):
         return (

@@ -46,12 +46,11 @@ PHASES: list[dict[str, Any]] = [
                 "description": "A first lead-generation campaign is live and brings qualified leads: the first "
                 "value, delivered within the onboarding.",
                 "criteria": [
-                    count("tracking_code_installed", 1, label="Tracking code installed"),
-                    count("landing_page_published", 1, label="One landing page created and published"),
-                    metric("landing_page_conversion_rate", 0.15)
-                    | {"label": "Landing page conversion rate ≥ 15%"},
-                    count("lead_created", 50, label="50 leads or more"),
-                    count("lead_qualified", 3, label="3 qualified leads or more"),
+                    count("tracking_code_installed", 1),
+                    count("landing_page_published", 1),
+                    metric("landing_page_conversion_rate", 0.15),
+                    count("lead_created", 50),
+                    count("lead_qualified", 3),
                 ],
             },
             {
@@ -61,8 +60,8 @@ PHASES: list[dict[str, Any]] = [
                 "description": "The customer nurtures the leads it has with good email campaigns and sees "
                 "them opened: value fast, before the harder content work.",
                 "criteria": [
-                    count("email_campaign_sent", 2, label="2 email campaigns sent"),
-                    metric("email_open_rate", 0.20) | {"label": "Email open rate ≥ 20%"},
+                    count("email_campaign_sent", 2),
+                    metric("email_open_rate", 0.20),
                 ],
             },
             {
@@ -71,8 +70,8 @@ PHASES: list[dict[str, Any]] = [
                 "target_days": 60,
                 "description": "A steady content plan brings visitors every month: the engine of future leads.",
                 "criteria": [
-                    count("blog_post_published", 4, 60, label="4 blog posts in 60 days"),
-                    metric("monthly_visits", 1000) | {"label": "1,000 monthly visits"},
+                    count("blog_post_published", 4, 60),
+                    metric("monthly_visits", 1000),
                 ],
             },
             {
@@ -82,8 +81,8 @@ PHASES: list[dict[str, Any]] = [
                 "description": "Leads are nurtured automatically until they are ready, and the first deal "
                 "comes from inbound.",
                 "criteria": [
-                    count("automation_flow_activated", 1, label="An automation flow active"),
-                    count("deal_won", 1, label="A first deal won from inbound"),
+                    count("automation_flow_activated", 1),
+                    count("deal_won", 1),
                 ],
             },
         ],
@@ -101,8 +100,8 @@ PHASES: list[dict[str, Any]] = [
                 "target_days": 30,
                 "description": "Marketing and sales share one view of every lead.",
                 "criteria": [
-                    count("crm_integration_connected", 1, label="CRM connected"),
-                    count("lead_qualified", 10, 30, label="10 qualified leads in 30 days"),
+                    count("crm_integration_connected", 1),
+                    count("lead_qualified", 10, 30),
                 ],
             },
             {
@@ -111,8 +110,7 @@ PHASES: list[dict[str, Any]] = [
                 "target_days": 45,
                 "description": "Sales gets the right leads: a scoring model qualifies a steady share of them.",
                 "criteria": [
-                    ratio("lead_qualified", "lead_created", 0.15, 90, 100)
-                    | {"label": "15% of leads qualified in 90 days (100 leads at least)"},
+                    ratio("lead_qualified", "lead_created", 0.15, 90, 100),
                 ],
             },
             {
@@ -121,9 +119,8 @@ PHASES: list[dict[str, Any]] = [
                 "target_days": 60,
                 "description": "Marketing and sales agree on a service level, and qualified leads turn into deals.",
                 "criteria": [
-                    count("deal_won", 3, 90, label="3 deals won in 90 days"),
-                    ratio("deal_won", "lead_qualified", 0.10, 90, 20)
-                    | {"label": "10% of qualified leads won in 90 days (20 at least)"},
+                    count("deal_won", 3, 90),
+                    ratio("deal_won", "lead_qualified", 0.10, 90, 20),
                 ],
             },
         ],
@@ -141,8 +138,8 @@ PHASES: list[dict[str, Any]] = [
                 "target_days": 90,
                 "description": "Content is published every week and brings thousands of visitors.",
                 "criteria": [
-                    count("blog_post_published", 8, 60, label="8 blog posts in 60 days"),
-                    metric("monthly_visits", 5000) | {"label": "5,000 monthly visits"},
+                    count("blog_post_published", 8, 60),
+                    metric("monthly_visits", 5000),
                 ],
             },
             {
@@ -151,8 +148,8 @@ PHASES: list[dict[str, Any]] = [
                 "target_days": 90,
                 "description": "Monthly lead and deal goals are set and met.",
                 "criteria": [
-                    count("lead_created", 150, 30, label="150 leads in 30 days"),
-                    count("deal_won", 4, 30, label="4 deals won in 30 days"),
+                    count("lead_created", 150, 30),
+                    count("deal_won", 4, 30),
                 ],
             },
         ],
@@ -170,8 +167,8 @@ PHASES: list[dict[str, Any]] = [
                 "target_days": 90,
                 "description": "Landing pages and emails convert well above the start.",
                 "criteria": [
-                    metric("landing_page_conversion_rate", 0.25) | {"label": "Landing page conversion ≥ 25%"},
-                    metric("email_open_rate", 0.30) | {"label": "Email open rate ≥ 30%"},
+                    metric("landing_page_conversion_rate", 0.25),
+                    metric("email_open_rate", 0.30),
                 ],
             },
             {
@@ -180,8 +177,8 @@ PHASES: list[dict[str, Any]] = [
                 "target_days": 120,
                 "description": "Inbound is the company's main source of revenue, run by a specialised team.",
                 "criteria": [
-                    metric("monthly_visits", 20000) | {"label": "20,000 monthly visits"},
-                    count("deal_won", 8, 30, label="8 deals won in 30 days"),
+                    metric("monthly_visits", 20000),
+                    count("deal_won", 8, 30),
                 ],
             },
         ],

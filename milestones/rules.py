@@ -64,6 +64,21 @@ def fewest_numerator(check: Check, denominator: int) -> int:
     return count
 
 
+def events_still_needed(check: Check, count: int, oldest: int | None, day: int) -> tuple[int, int | None]:
+    """Why an "at least" count does not hold yet on `day`: how many more events it takes and, for a count
+    in a window, the last day they can come for it to hold: the day before the oldest event counted now
+    (`oldest`, a day) leaves the window. (0, None) when it holds or is not an "at least" count; no day when
+    nothing is counted yet (any W days will do).
+
+    "4 in 60 days" with one post on 2026-10-14, assessed 2026-11-29: 3 more by 2026-12-12 (10-14 + 59)."""
+    needed = check.needed
+    if needed is None or count >= needed:
+        return 0, None
+    if check.window_days is None or oldest is None:
+        return needed - count, None
+    return needed - count, max(day, oldest + check.window_days - 1)
+
+
 # --- Whether a criterion holds, from its value on one day --------------------------------------------------
 
 

@@ -6,10 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Max, Q, Sum
+from django.utils import timezone
 
-from companies.models import Company
+from companies.models import Company, Event
+from core.days import day_end, workspace_tz
 from milestones import rules
-from milestones.measures import DayValues, criterion_value, day_values, health_from, latest_metrics
+from milestones.measures import (
+    DayValues,
+    criterion_value,
+    day_values,
+    health_from,
+    latest_metrics,
+    window_start,
+)
 from milestones.models import (
     Achievement,
     CompanyProgress,
@@ -127,6 +136,7 @@ class CriterionValue:
     criterion: Criterion
     value: float | int | None  # the count, ratio or metric on the day; None: no metric value, no denominator
     met: bool
+    counts: tuple[int, int] | None = None  # a ratio's numerator and denominator counts
 
 
 @dataclass(frozen=True)
@@ -150,5 +160,73 @@ def company_measures(*, company: Company, day: date) -> CompanyMeasures:
     for criteria in methodology.criteria.values():
         for criterion in criteria:
             value, met = criterion_value(criterion, measured, metrics)
-            values[criterion.check.id] = CriterionValue(models[criterion.check.id], value, met)
+            counts = None
+            if criterion.denominator is not None:
+                window = criterion.check.window_days
+                counts = (
+                    measured.count(criterion.events, window),
+                    measured.count(criterion.denominator, window),
+                )
+            values[criterion.check.id] = CriterionValue(models[criterion.check.id], value, met, counts)
     return CompanyMeasures(values, health_from(measured, methodology.health))
+
+
+@dataclass(frozen=True)
+class CriterionGap:
+    """Why a criterion does not hold yet (DESIGN §6, "why not yet"): `more` events of `event_name`, by
+    `by` for a count in a window; for a ratio, `denominator_more` events of the denominator first."""
+
+    more: int = 0
+    event_name: str = ""
+    by: date | None = None
+    denominator_more: int = 0
+    denominator_event_name: str = ""
+
+
+def criterion_gaps(*, company: Company, values: list[CriterionValue], day: date) -> dict[int, CriterionGap]:
+    """The gap of each "at least" criterion among `values` that does not hold on `day`, by criterion id.
+    One query per unmet windowed count (the oldest event it counts), read through event_company_type_time."""
+    gaps: dict[int, CriterionGap] = {}
+    for item in values:
+        criterion = item.criterion
+        if item.met or criterion.kind == Criterion.Kind.METRIC:
+            continue
+        check = criterion.as_check()
+        if criterion.kind == Criterion.Kind.RATIO:
+            top, bottom = item.counts or (0, 0)
+            if bottom < check.min_denominator:
+                gaps[criterion.pk] = CriterionGap(
+                    denominator_more=check.min_denominator - bottom,
+                    denominator_event_name=criterion.denominator_event_name,
+                )
+            elif check.comparator in ("gte", "gt"):
+                more = max(0, rules.fewest_numerator(check, bottom) - top)
+                gaps[criterion.pk] = CriterionGap(more=more, event_name=criterion.event_name)
+            continue
+        count = int(item.value or 0)
+        oldest = None
+        if check.window_days and count:
+            oldest = _oldest_counted_day(company, criterion, day)
+        more, by = rules.events_still_needed(
+            check, count, oldest.toordinal() if oldest else None, day.toordinal()
+        )
+        if more:
+            gaps[criterion.pk] = CriterionGap(
+                more=more, event_name=criterion.event_name, by=date.fromordinal(by) if by else None
+            )
+    return gaps
+
+
+def _oldest_counted_day(company: Company, criterion: Criterion, day: date) -> date | None:
+    assert criterion.window_days is not None
+    events = Event.objects.filter(
+        company=company,
+        type__name=criterion.event_name,
+        occurred_at__gte=window_start(day, criterion.window_days),
+        occurred_at__lt=day_end(day),
+    )
+    condition = criterion.property_condition
+    if condition is not None:
+        events = events.filter(condition.as_q())
+    first = events.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    return timezone.localtime(first, workspace_tz()).date() if first else None

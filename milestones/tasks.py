@@ -1,12 +1,25 @@
-"""Celery entry points of the assessment run: one chunk of companies, and the run's finish (the chord
-callback that writes the snapshot). daily/tasks.py fans them out; milestones/services/runs.py does the
-work."""
+"""Celery entry points of the assessment run: one chunk of companies, the run's finish (the chord callback
+that writes the snapshot), the fan-out of a run over the workers, and the re-assessment admin queues after
+a checklist edit. milestones/services/runs.py does the work."""
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+import time
 
+from celery import Signature, chord, shared_task
+from django.conf import settings
+
+from core.background import Deferred
+from core.days import yesterday
+from core.locks import LeaseHeld
 from milestones.services import runs
+
+logger = logging.getLogger("waypoint.daily")
+
+REASSESS_JOB = "milestones"  # a re-assessment is the assessment with rebuild: its JobRun says "rebuild"
+REASSESS_RETRY_SECONDS = 60
+REASSESS_RETRIES = 120  # a run in progress is waited for, up to two hours
 
 
 @shared_task(name="milestones.assess_chunk", acks_late=True)
@@ -17,3 +30,59 @@ def assess_chunk_task(message: dict, first_id: int, last_id: int, late: dict[str
 @shared_task(name="milestones.finish_run")
 def finish_run_task(results: list[dict], message: dict) -> dict:
     return runs.run_finish(runs.RunPlan.from_message(message), results)
+
+
+def run_fan_out(plan: runs.RunPlan, then: Signature | None = None) -> dict:
+    """The run's chunks as a chord over the workers; its callback writes the snapshot and ends the run, and
+    `then` (what reads the assessment: the daily run's CTAs and analytics) follows it."""
+    message = plan.to_message()
+    if not plan.chunks:
+        summary = runs.run_finish(plan, [])
+        if then is not None:
+            then.delay()
+        return summary
+    finish = finish_run_task.s(message)
+    chord(
+        assess_chunk_task.s(message, first, last, plan.late_in(first, last)) for first, last in plan.chunks
+    )(finish if then is None else finish | then)
+    return {"run_id": plan.run_id, "chunks": len(plan.chunks)}
+
+
+@shared_task(bind=True, name="milestones.reassess", ignore_result=True, max_retries=REASSESS_RETRIES)
+def reassess_task(self) -> dict:
+    """Re-derive every customer's achievements from the whole history with the current checklists, as of
+    yesterday (after an admin changed a checklist). Its JobRun records its progress (chunks done) and
+    result. Waits for a run in progress (retrying every minute) rather than being lost; without a broker
+    it runs here, chunk after chunk."""
+    day = yesterday()
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            return runs.run_inline(job=REASSESS_JOB, as_of=day, rebuild=True)
+        return run_fan_out(runs.run_start(job=REASSESS_JOB, as_of=day, rebuild=True))
+    except LeaseHeld as held:
+        if self.request.is_eager:
+            return {"skipped": str(held)}
+        raise self.retry(countdown=REASSESS_RETRY_SECONDS) from held
+
+
+def _reassess_in_process() -> None:
+    for _ in range(REASSESS_RETRIES):
+        try:
+            runs.run_inline(job=REASSESS_JOB, as_of=yesterday(), rebuild=True)
+            return
+        except LeaseHeld:
+            time.sleep(REASSESS_RETRY_SECONDS)
+    logger.error("re-assessment gave up: another run held the lease for two hours")
+
+
+_reassess_deferred = Deferred("reassess", _reassess_in_process, delay=0)
+
+
+def reassess_queue() -> None:
+    """Queue the re-assessment, never running it in the caller's request: a Celery task with a broker;
+    without one (the embedded default) a background thread of this process, as for the journey rebuild.
+    Tests, which run tasks eagerly with no threads, run it at once."""
+    if settings.WAYPOINT_BACKGROUND_THREADS:
+        _reassess_deferred.kick()
+    else:
+        reassess_task.delay()

@@ -1,15 +1,23 @@
+"""Writes of the playbooks: the default content, a company's success-plan progress, and share links."""
+
 from __future__ import annotations
 
 from collections import Counter
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from accounts.roles import Role
+from companies.models import Company
 from content.models import Resource
 from core.ordering import apply_values, next_free, place_in_order
+from core.secrets import secret_new
 from journey.models import Stage
 from milestones.models import CTARule, Milestone
 from playbooks.defaults import PLAYBOOKS, RESOURCES, TASKS, url_for
-from playbooks.models import PlaybookTask, TaskTemplate
+from playbooks.models import PlaybookTask, ShareLink, TaskCompletion, TaskTemplate
 
 
 @transaction.atomic
@@ -98,3 +106,54 @@ def _restore_tasks(
         task.resources.set([resources[ref] for ref in refs])
         orders[task.pk] = order
     place_in_order(TaskTemplate.objects.filter(milestone=milestone), "order", orders)
+
+
+# --- A company's success plan: its tasks checked off (who, when) ------------------------------------------------
+
+
+def task_completion_set(*, user, company_id: int, task_id: int, done: bool) -> TaskCompletion | None:
+    """Check a task of the success plan off for a company (done) or uncheck it. CSMs act on their own
+    companies only, managers and admins on all: anything else is Http404, so a forged request learns
+    nothing. Idempotent, and safe when two people tick the same task at once (the unique constraint keeps
+    the first completion and its author)."""
+    company = get_object_or_404(Company.objects.visible_to(user), pk=company_id)
+    task = get_object_or_404(TaskTemplate, pk=task_id)
+    with transaction.atomic():
+        if not done:
+            TaskCompletion.objects.filter(company=company, task=task).delete()
+            return None
+        TaskCompletion.objects.bulk_create(
+            [TaskCompletion(company=company, task=task, done_by=user, done_at=timezone.now())],
+            ignore_conflicts=True,
+        )
+        return TaskCompletion.objects.select_related("done_by").get(company=company, task=task)
+
+
+# --- Share links: a milestone's page for a customer, without a login -------------------------------------------
+
+SHARE_LINK_KIND = "ms"
+
+
+def share_link_create(*, user, milestone_id: int, note: str = "") -> tuple[ShareLink, str]:
+    """A new link to the milestone's page, and its token (shown once: only its digest is stored)."""
+    if user.role is None:
+        raise PermissionDenied
+    milestone = get_object_or_404(Milestone, pk=milestone_id)
+    token, prefix, digest = secret_new(SHARE_LINK_KIND)
+    link = ShareLink.objects.create(
+        milestone=milestone, token_digest=digest, token_prefix=prefix, note=note[:200], created_by=user
+    )
+    return link, token
+
+
+def share_link_revoke(*, user, link_id: int) -> ShareLink:
+    """Close a link for good. Its creator may, and managers and admins; others get Http404."""
+    links = ShareLink.objects.all()
+    if user.role not in (Role.MANAGER, Role.ADMIN):
+        links = links.filter(created_by=user)
+    with transaction.atomic():
+        link = get_object_or_404(links.select_for_update(), pk=link_id)
+        if link.revoked_at is None:
+            link.revoked_at = timezone.now()
+            link.save(update_fields=["revoked_at"])
+    return link

@@ -1,26 +1,32 @@
-"""The company list's filters (the page); the API's are in web/api/filters.py."""
+"""The company list's filters (the page); the API's are in web/api/filters.py.
+
+Built for 100,000 companies: the segment and plan choices come from a cached list (companies/selectors.py),
+the CSM filter is a text field with suggestions rather than a <select> of every CSM, and search goes
+through companies_search, which the trigram indexes serve on PostgreSQL."""
 
 from __future__ import annotations
 
 import django_filters
 
-from accounts.models import User
-from accounts.roles import GROUP_NAMES, Role
 from companies.models import Company
-from companies.selectors import companies_search
+from companies.selectors import companies_search, company_filter_values
 from journey.models import Stage
+
+
+def _segments():
+    return [(value, value) for value in company_filter_values().segments]
+
+
+def _plans():
+    return [(value, value) for value in company_filter_values().plans]
 
 
 class CompanyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     lifecycle = django_filters.ChoiceFilter(choices=Company.Lifecycle.choices, empty_label="Any lifecycle")
-    segment = django_filters.AllValuesFilter(empty_label="Any segment")
-    plan = django_filters.AllValuesFilter(empty_label="Any plan")
-    csm = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(groups__name=GROUP_NAMES[Role.CSM]).order_by("username"),
-        empty_label="Any CSM",
-        label="CSM",
-    )
+    segment = django_filters.ChoiceFilter(choices=_segments, empty_label="Any segment")
+    plan = django_filters.ChoiceFilter(choices=_plans, empty_label="Any plan")
+    csm = django_filters.CharFilter(field_name="csm__username", label="CSM")
     stuck = django_filters.BooleanFilter(
         field_name="progress__stuck_since",
         lookup_expr="isnull",
@@ -52,3 +58,14 @@ class CompanyFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return companies_search(queryset, value)
+
+    @property
+    def narrows(self) -> bool:
+        """Whether any filter or search applies, or an invalid one empties the list: the list is then not
+        the whole table, and is counted."""
+        if not self.is_bound:
+            return False
+        if not self.form.is_valid():
+            return True
+        data = self.form.cleaned_data
+        return any(value not in (None, "", []) for key, value in data.items() if key != "ordering")

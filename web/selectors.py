@@ -55,21 +55,24 @@ class CompanyJourney:
     days_at_position: int | None
     milestones: list[MilestoneStatus]
     health: int | None
+    health_detail: rules.Health | None  # what the health score is made of (DESIGN §4.6)
     recommended_resources: list[RecommendedResource]
     explanation: JourneyExplanation  # why the score is what it is (DESIGN §3.7)
 
 
-def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJourney:
+def company_journey(
+    *, company: Company, as_of: date | None = None, chart_days: int | None = None
+) -> CompanyJourney:
     """Where the company stands at the end of `as_of` (default: now): its buyer-journey score replayed from
     its events, its milestones with the dates achieved by then and each criterion's value on the day, its
     position (DESIGN §4.3) and health, and the content for its current milestone and stage.
 
     Position, days at position and health describe a customer: for a company that was not one on the day
     (a prospect, or not started yet) they are 0 / null / null; a churned company keeps the position it had
-    when it churned, and has no health after it."""
+    when it churned, and has no health after it. `chart_days`: the score chart's span (the page's)."""
     until: datetime = day_end(as_of) if as_of else timezone.now()
     day = as_of or today()
-    explanation = journey_explanation(company=company, at=until, chart_days=None)
+    explanation = journey_explanation(company=company, at=until, chart_days=chart_days)
     score, stage = explanation.score, explanation.stage
 
     sequence = milestone_sequence()
@@ -84,6 +87,7 @@ def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJo
         by_milestone[value.criterion.milestone_id].append(value)
 
     position, current, days_at_position, health = 0, None, None, None
+    health_detail: rules.Health | None = None
     started = company.customer_since is not None and company.customer_since <= day
     if company.customer_since is not None and started and company.lifecycle != Company.Lifecycle.PROSPECT:
         standing = rules.standing_on(
@@ -97,6 +101,7 @@ def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJo
         current = next((m for m in sequence if m.pk == standing.position.current), None)
         days_at_position = standing.days_at_position
         health = measures.health.score if standing.active else None
+        health_detail = measures.health if standing.active else None
 
     recommended = []
     if current is not None:
@@ -123,6 +128,7 @@ def company_journey(*, company: Company, as_of: date | None = None) -> CompanyJo
             for milestone in sequence
         ],
         health=health,
+        health_detail=health_detail,
         recommended_resources=recommended,
         explanation=explanation,
     )

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from web import converters  # noqa: F401 - registers <external_id:…>
-from web.pages import companies, ctas, funnel, home, playbooks, queue
+from web.pages import companies, ctas, funnel, home, playbooks, portal, queue
 
 app_name = "web"
 
@@ -21,9 +21,18 @@ urlpatterns = [
     path("ctas/<int:cta_id>/tasks/", ctas.cta_task, name="cta_task"),
     path("funnel/", funnel.funnel, name="funnel"),
     path("methodology/", playbooks.portal, name="portal"),
+    path("methodology/links/", portal.share_link_list, name="share_links"),
+    path("methodology/links/<int:link_id>/revoke/", portal.share_link_revoke_view, name="share_link_revoke"),
+    path("methodology/<slug:key>/", portal.milestone_page, name="milestone_page"),
+    path("shared/milestones/<str:token>/", portal.milestone_shared_page, name="milestone_shared"),
     path("companies/", companies.company_list, name="company_list"),
     path("companies/<external_id:external_id>/", companies.company_detail, name="company_detail"),
     path("companies/<external_id:external_id>/ctas/", ctas.cta_create, name="company_cta_create"),
     path("companies/<external_id:external_id>/events/", companies.company_event_list, name="company_events"),
     path("companies/<external_id:external_id>/journey/", companies.company_journey, name="company_journey"),
+    path(
+        "companies/<external_id:external_id>/plan/<int:task_id>/",
+        companies.company_plan_task,
+        name="company_plan_task",
+    ),
 ]

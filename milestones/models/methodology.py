@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from content.models import Resource
 from core.conditions import Operator, PropertyCondition
 from milestones import rules
+from milestones.labels import LabelParts, criterion_label
 
 
 class Phase(models.Model):
@@ -82,8 +83,11 @@ class Criterion(PropertyCondition):
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="criteria")
     order = models.PositiveSmallIntegerField(default=1)
-    label = models.CharField(
-        max_length=200, blank=True, help_text="Shown on the checklist; generated when blank."
+    subject = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="What is counted or measured, in the customer's words, e.g. 'Qualified leads'. The "
+        "comparator and threshold are added to it on the checklist. Blank: the event's or metric's usual name.",
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.EVENT_COUNT)
     event_name = models.CharField(
@@ -176,7 +180,21 @@ class Criterion(PropertyCondition):
 
     @property
     def display_label(self) -> str:
-        return self.label or self.rule_text
+        """The checklist line in the customer's words, derived from the criterion (milestones/labels.py)."""
+        return criterion_label(
+            LabelParts(
+                kind=self.kind,
+                event_name=self.event_name,
+                denominator_event_name=self.denominator_event_name,
+                metric=self.metric,
+                comparator=self.comparator,
+                threshold=self.threshold,
+                window_days=self.window_days,
+                min_denominator=self.min_denominator,
+                subject=self.subject,
+                condition=self.property_condition_label() if self.property_key else "",
+            )
+        )
 
     @property
     def rule_text(self) -> str:

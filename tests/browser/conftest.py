@@ -57,3 +57,18 @@ def log_in(page, live_server):
         page.click("button[type=submit]")
 
     return log_in
+
+
+@pytest.fixture
+def screenshot(page, tmp_path):
+    """Save a full-page screenshot as a test artifact: into $WAYPOINT_SCREENSHOT_DIR when set (CI keeps
+    it), else the test's temporary directory. Returns the file's path."""
+
+    def take(name: str) -> Path:
+        folder = Path(os.environ.get("WAYPOINT_SCREENSHOT_DIR") or tmp_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -19,6 +19,9 @@ PUBLIC = {
 }
 # Routes that take a write key instead of a login (Segment-compatible ingestion): a stranger's POST is a 401.
 KEYED = {"segment": {"kind": "batch"}}
+# Routes that take an unguessable token in the link instead of a login (a milestone shared with a customer):
+# without a valid token, a stranger gets a 404.
+TOKENED = {"web:milestone_shared"}
 
 
 def _named_routes(resolver=None, namespace=""):
@@ -62,7 +65,9 @@ def test_every_page_needs_a_login(client, name, pattern):
         return
     url = reverse(name, kwargs=_sample_kwargs(pattern))
     response = client.get(url)
-    if name in PUBLIC:
+    if name in TOKENED:
+        assert response.status_code == 404
+    elif name in PUBLIC:
         assert response.status_code in (200, 503)
     else:
         assert response.status_code in (302, 401, 403), f"{url} answered {response.status_code} to a stranger"

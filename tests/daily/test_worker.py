@@ -175,3 +175,19 @@ def test_a_committed_stage_change_reaches_its_webhook_through_the_worker(worker)
     finally:
         receiver.server.shutdown()
         receiver.server.server_close()
+
+
+def test_a_re_assessment_after_a_checklist_edit_fans_out_on_the_worker(worker):
+    from milestones.models import Criterion
+    from milestones.tasks import reassess_task
+
+    milestone("first", count("a", 2))
+    companies = [CompanyFactory(customer_since=date(2026, 1, 5)) for _ in range(8)]
+    for company in companies[:5]:
+        add_events(company, "a", "2026-02-01")
+    Criterion.objects.update(threshold=1)  # the admin's edit: one event is enough now
+    reassess_task.delay()
+    [run] = finished(worker, "milestones")
+    assert run.detail["rebuild"] is True and (run.chunks_total, run.chunks_done) == (3, 3)
+    assert run.detail["achievements"] == 5
+    assert Achievement.objects.filter(achieved_on=date(2026, 2, 1)).count() == 5

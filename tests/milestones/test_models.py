@@ -78,7 +78,29 @@ class TestCriterionValidation:
             property_value="inbound",
         )
         criterion.full_clean()
-        assert criterion.display_label == "deal_won / lead_qualified where source = inbound ≥ 0.1 in 90 days"
+        assert criterion.display_label == (
+            "Deals won out of qualified leads (where source = inbound) in 90 days: 10% or more "
+            "(with 20 or more qualified leads)"
+        )
+        assert criterion.rule_text == "deal_won / lead_qualified where source = inbound ≥ 0.1 in 90 days"
+
+    def test_labels_follow_the_threshold_after_an_edit(self):
+        criterion = CriterionFactory.build(
+            milestone=MilestoneFactory(), kind=Criterion.Kind.METRIC, metric="email_open_rate", threshold=0.2
+        )
+        assert criterion.display_label == "Email open rate: 20% or more"
+        criterion.threshold = 0.12
+        assert criterion.display_label == "Email open rate: 12% or more"
+        criterion.metric, criterion.threshold, criterion.comparator = "monthly_visits", 20000, "gt"
+        assert criterion.display_label == "Monthly visits: more than 20,000"
+
+    def test_an_admin_names_the_subject_and_unknown_events_are_spelled_out(self):
+        criterion = CriterionFactory.build(
+            milestone=MilestoneFactory(), event_name="report_created", threshold=3, window_days=30
+        )
+        assert criterion.display_label == "Report created in 30 days: 3 or more"
+        criterion.subject = "Reports shared with the board"
+        assert criterion.display_label == "Reports shared with the board in 30 days: 3 or more"
 
 
 class TestOrders:

@@ -30,7 +30,7 @@ class TestCompanyList:
 
     def test_the_csm_filter_cannot_widen_a_csm_scope(self, client, csm, other_csm, accounts):
         client.force_login(csm)
-        page = client.get(reverse("web:company_list"), {"csm": other_csm.pk}).content.decode()
+        page = client.get(reverse("web:company_list"), {"csm": other_csm.username}).content.decode()
         assert "Gamma Health" not in page
 
     def test_a_manager_sees_everyone_and_filters(self, client, manager, accounts):
@@ -120,7 +120,8 @@ class TestRolePages:
         for text in (
             "Prove the Channel",
             "lead_created ≥ 50",
-            "50 leads or more",
+            "Leads created: 50 or more",
+            "Email open rate: 20% or more",
             "Install the tracking code",
             "Ready to Buy",
             "from 8.00",

@@ -49,7 +49,7 @@ def test_the_methodology(csm_api, methodology):
     first = phases[0]["milestones"][0]
     assert (first["key"], first["name"], first["target_days"]) == ("lead-generation", "Lead Generation", 45)
     assert first["criteria"][3] == {
-        "label": "50 leads or more",
+        "label": "Leads created: 50 or more",
         "rule": "lead_created ≥ 50",
         "kind": "event_count",
         "event_name": "lead_created",

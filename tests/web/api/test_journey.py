@@ -73,22 +73,27 @@ def test_the_contract(csm_api, alpha):
         "2026-02-25",
     )
     assert criteria(body, "lead-generation") == [
-        ("Tracking code installed", 1, 1, True),
-        ("One landing page created and published", 1, 1, True),
-        ("Landing page conversion rate ≥ 15%", 0.18, 0.15, True),
-        ("50 leads or more", 57, 50, True),
-        ("3 qualified leads or more", 3, 3, True),
+        ("Tracking code installed: 1 or more", 1, 1, True),
+        ("Landing pages published: 1 or more", 1, 1, True),
+        ("Landing page conversion rate: 15% or more", 0.18, 0.15, True),
+        ("Leads created: 50 or more", 57, 50, True),
+        ("Qualified leads: 3 or more", 3, 3, True),
     ]
     assert criteria(body, "email-marketing") == [
-        ("2 email campaigns sent", 1, 2, False),
-        ("Email open rate ≥ 20%", 0.22, 0.2, True),
+        ("Email campaigns sent: 2 or more", 1, 2, False),
+        ("Email open rate: 20% or more", 0.22, 0.2, True),
     ]
     # A window counts the trailing days only; a ratio under its minimum denominator does not hold.
-    assert criteria(body, "crm-integration")[1] == ("10 qualified leads in 30 days", 1, 10, False)
+    assert criteria(body, "crm-integration")[1] == ("Qualified leads in 30 days: 10 or more", 1, 10, False)
     assert criteria(body, "lead-scoring") == [
-        ("15% of leads qualified in 90 days (100 leads at least)", 3 / 57, 0.15, False)
+        (
+            "Qualified leads out of leads created in 90 days: 15% or more (with 100 or more leads created)",
+            3 / 57,
+            0.15,
+            False,
+        )
     ]
-    assert criteria(body, "content-traffic")[1] == ("1,000 monthly visits", None, 1000, False)
+    assert criteria(body, "content-traffic")[1] == ("Monthly visits: 1,000 or more", None, 1000, False)
     assert [(r["title"], r["reason"]) for r in body["recommended_resources"]] == [
         ("Email marketing for small lists", "milestone"),
         ("Email templates that get opened", "milestone"),
@@ -157,7 +162,12 @@ def test_an_earlier_day_knows_nothing_of_what_came_after(csm_api, alpha):
     )
     assert body["current_milestone"] == {"key": "lead-generation", "name": "Lead Generation"}
     assert [m["achieved_on"] for m in body["milestones"]] == [None] * len(body["milestones"])
-    assert criteria(body, "lead-generation")[2] == ("Landing page conversion rate ≥ 15%", 0.12, 0.15, False)
+    assert criteria(body, "lead-generation")[2] == (
+        "Landing page conversion rate: 15% or more",
+        0.12,
+        0.15,
+        False,
+    )
     assert body["recommended_resources"][0]["title"] == "Install the tracking code"
 
 
