@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ingestion",
     "milestones",
     "playbooks",
+    "funnel",
     "web",
     "daily",
     "demo",
