@@ -1,5 +1,5 @@
 """Beat's daily entry point: thin. The assessment fans out over the workers as a chord of chunk tasks whose
-callback writes the snapshot; the journey scores, which do not depend on it, run beside it as a task of
+callback writes the snapshot, then the analytics snapshots are built; the journey scores, which do not depend on it, run beside it as a task of
 their own. Without a broker, everything runs in-process (daily/services.py)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.conf import settings
 from core.days import yesterday
 from core.locks import LeaseHeld
 from daily.services import daily_run_inline
+from funnel.tasks import build_snapshots_task
 from ingestion.tasks import release_pending_task
 from journey.tasks import score_journeys_task
 from milestones.services import runs
@@ -31,9 +32,13 @@ def run_daily_task(as_of: str | None = None, rebuild: bool = False, scores: bool
     except LeaseHeld as held:
         return {"skipped": str(held)}
     message = plan.to_message()
+    # The analytics snapshot reads the day's assessment: it runs once the run is finished.
+    analytics = build_snapshots_task.si(day.isoformat(), day.isoformat())
     if not plan.chunks:
-        return runs.run_finish(plan, [])
+        summary = runs.run_finish(plan, [])
+        analytics.delay()
+        return summary
     chord(
         assess_chunk_task.s(message, first, last, plan.late_in(first, last)) for first, last in plan.chunks
-    )(finish_run_task.s(message))
+    )(finish_run_task.s(message) | analytics)
     return {"run_id": plan.run_id, "chunks": len(plan.chunks)}

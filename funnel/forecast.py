@@ -79,7 +79,7 @@ def account_forecast(curve: Survival, position: int, waited: int, horizon: int =
     days_to_go = None
     if now > 0:
         for t, value in zip(curve.times, curve.values, strict=True):
-            if t > waited and value / now <= 0.5:
+            if t > waited and value / now <= 0.5 + 1e-9:  # exactly half, despite rounding
                 days_to_go = t - waited
                 break
     return AccountForecast(position, waited, group, reach_probability(curve, waited, horizon), days_to_go)
