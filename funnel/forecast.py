@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from funnel.rules import Journey, is_customer_on, position_on
 from funnel.stats import Z95, Survival, kaplan_meier
@@ -142,6 +143,10 @@ class Backtest:
     as_of: int  # the past day the forecast was made on
     horizon: int
     rows: list[tuple[Throughput, int]]  # forecast and what happened, per milestone
+
+    @property
+    def day(self) -> date:
+        return date.fromordinal(self.as_of)
 
     @property
     def forecast_total(self) -> float:

@@ -9,6 +9,7 @@ from accounts.roles import GROUP_NAMES, Role
 from companies.models import Company
 from companies.selectors import companies_search
 from journey.models import Stage
+from milestones.models import Milestone
 
 
 class CompanyFilter(django_filters.FilterSet):
@@ -35,6 +36,19 @@ class CompanyFilter(django_filters.FilterSet):
         empty_label="Any stage",
         label="Buyer stage",
     )
+    # The accounts behind a number of the success funnel: by current milestone, milestone reached, cohort.
+    milestone = django_filters.ModelChoiceFilter(
+        field_name="progress__current_milestone",
+        queryset=Milestone.objects.all(),
+        to_field_name="key",
+        label="Working on milestone",
+    )
+    reached = django_filters.ModelChoiceFilter(
+        queryset=Milestone.objects.all(), to_field_name="key", method="reached_milestone", label="Reached"
+    )
+    cohort = django_filters.DateFilter(
+        method="in_cohort", input_formats=["%Y-%m"], label="Customers since (month)"
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -48,7 +62,16 @@ class CompanyFilter(django_filters.FilterSet):
 
     class Meta:
         model = Company
-        fields = ["q", "lifecycle", "segment", "plan", "csm", "stuck", "stage"]
+        fields = ["q", "lifecycle", "segment", "plan", "csm", "stuck", "stage", "milestone", "reached", "cohort"]
 
     def search(self, queryset, name, value):
         return companies_search(queryset, value)
+
+    def reached_milestone(self, queryset, name, value):
+        """Position past the milestone (DESIGN §4.3), as the funnel's "reached" counts."""
+        index = list(Milestone.objects.in_sequence().values_list("pk", flat=True)).index(value.pk)
+        return queryset.filter(progress__position__gt=index)
+
+    def in_cohort(self, queryset, name, value):
+        following = value.replace(year=value.year + value.month // 12, month=value.month % 12 + 1)
+        return queryset.filter(customer_since__gte=value, customer_since__lt=following)

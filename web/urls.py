@@ -3,7 +3,7 @@
 from django.urls import path
 
 from web import converters  # noqa: F401 - registers <external_id:…>
-from web.pages import companies, funnel, home, playbooks
+from web.pages import analytics, companies, funnel, home, playbooks
 
 app_name = "web"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("queue/", playbooks.queue, name="queue"),
     path("funnel/", funnel.funnel, name="funnel"),
+    path("funnel/buyer/", analytics.buyer, name="buyer_funnel"),
+    path("funnel/trends/", analytics.trends_page, name="funnel_trends"),
+    path("funnel/forecast/", analytics.forecast_page, name="funnel_forecast"),
+    path("funnel/export/<slug:table>.csv", analytics.export_csv, name="funnel_csv"),
     path("methodology/", playbooks.portal, name="portal"),
     path("companies/", companies.company_list, name="company_list"),
     path("companies/<external_id:external_id>/", companies.company_detail, name="company_detail"),

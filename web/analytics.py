@@ -1,0 +1,187 @@
+"""What the analytics pages, their CSV exports and the funnel API share: reading the filters from the query
+string (an unknown value is an error to show, never ignored), the links to the accounts behind a number,
+and CSV cells that a spreadsheet will not run as formulas."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.http import HttpResponse, QueryDict
+from django.utils.http import urlencode
+
+from accounts.models import User
+from accounts.roles import GROUP_NAMES, Role
+from companies.models import Company
+from core.days import earliest_day, today
+from funnel.members import AnalyticsFilter, cohort_key
+from funnel.models import FunnelDay, Scope
+from funnel.selectors import last_day
+
+COHORT = re.compile(r"^(\d{4})-(\d{2})$")
+FILTER_NAMES = ("csm", "segment", "plan", "cohort")
+
+
+@dataclass
+class Filters:
+    """The filters read from a query string, the day asked for, and what was wrong with them."""
+
+    filter: AnalyticsFilter
+    as_of: date | None
+    errors: list[str] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)  # the valid filters, as given (for links)
+    csm: User | None = None
+
+    @property
+    def query(self) -> str:
+        return urlencode(self.params)
+
+    @property
+    def with_day_query(self) -> str:
+        return self.with_day(self.as_of)
+
+    def with_day(self, day: date | None) -> str:
+        return urlencode({**self.params, **({"as_of": day.isoformat()} if day else {})})
+
+    @property
+    def companies_query(self) -> str:
+        """The same filters as the company list reads them (its CSM filter takes the id)."""
+        params = {k: v for k, v in self.params.items() if k != "csm"}
+        if self.csm is not None:
+            params["csm"] = str(self.csm.pk)
+        return urlencode(params)
+
+
+def csm_users():
+    return User.objects.filter(groups__name=GROUP_NAMES[Role.CSM]).order_by("username")
+
+
+def filter_values(scope: str) -> list[str]:
+    """The segments, plans or cohorts there are: from the last snapshot (a few rows), else the companies."""
+    day = last_day()
+    values = []
+    if day is not None:
+        values = list(
+            FunnelDay.objects.filter(scope=scope, as_of=day, position=0)
+            .order_by("value")
+            .values_list("value", flat=True)
+        )
+    if not values and scope in (Scope.SEGMENT, Scope.PLAN):
+        values = list(
+            Company.objects.exclude(**{scope: ""}).order_by(scope).values_list(scope, flat=True).distinct()
+        )
+    return values
+
+
+def _known(column: str, value: str) -> bool:
+    return value in filter_values(column) or Company.objects.filter(**{column: value}).exists()
+
+
+def read_filters(query: QueryDict, *, default_day: bool = True) -> Filters:
+    """The CSM (username), segment, plan, cohort (YYYY-MM) and as_of (YYYY-MM-DD) of a query string."""
+    errors: list[str] = []
+    params: dict[str, str] = {}
+    values: dict = {}
+    csm = None
+    username = query.get("csm", "").strip()
+    if username:
+        csm = csm_users().filter(username=username).first()
+        if csm is None:
+            errors.append(f"There is no CSM named {username!r}.")
+        else:
+            values["csm_id"], params["csm"] = csm.pk, username
+    for column in ("segment", "plan"):
+        value = query.get(column, "").strip()
+        if value:
+            if _known(column, value):
+                values[column], params[column] = value, value
+            else:
+                errors.append(f"No company has the {column} {value!r}.")
+    cohort = query.get("cohort", "").strip()
+    if cohort:
+        match = COHORT.match(cohort)
+        if match and 1 <= int(match[2]) <= 12:
+            values["cohort"] = date(int(match[1]), int(match[2]), 1)
+            params["cohort"] = cohort_key(values["cohort"])
+        else:
+            errors.append(f"The cohort {cohort!r} is not a month: use YYYY-MM.")
+    as_of = None
+    text = query.get("as_of", "").strip()
+    if text:
+        try:
+            as_of = date.fromisoformat(text)
+        except ValueError:
+            errors.append(f"{text!r} is not a day: use YYYY-MM-DD.")
+        else:
+            if as_of < earliest_day() or as_of > today():
+                errors.append(f"{text} is outside the days Waypoint keeps (up to today).")
+                as_of = None
+    if as_of is None and default_day:
+        as_of = last_day()
+    return Filters(AnalyticsFilter(**values), as_of, errors, params, csm)
+
+
+def filter_choices() -> dict:
+    return {
+        "csms": list(csm_users().values_list("username", flat=True)),
+        "segments": filter_values(Scope.SEGMENT),
+        "plans": filter_values(Scope.PLAN),
+        "cohorts": filter_values(Scope.COHORT),
+    }
+
+
+# --- CSV ------------------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell as text; one a spreadsheet would read as a formula is prefixed with a quote (OWASP's advice
+    for CSV injection), so it shows as text. Numbers stay numbers: only text is escaped."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if value == value else ""
+    if isinstance(value, int | date):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return response
+
+
+
+# --- One record per milestone: the CSV's rows and the API's items ---------------------------------------
+
+
+def funnel_records(view) -> list[dict]:
+    """The success funnel's table, one dict per milestone (DESIGN §11 names)."""
+    return [
+        {
+            "key": milestone.key,
+            "name": milestone.name,
+            "reached": f.reached,
+            "at": f.at,
+            "conversion": round(f.conversion, 3) if f.conversion is not None else None,
+            "median_days": f.median_days,
+            "p80_days": f.p80_days,
+            "timed": f.timed,
+            "stuck": f.stuck,
+            "churned": f.churned,
+            "churn_rate": round(f.churn_rate, 3) if f.churn_rate is not None else None,
+            "mean_health": f.mean_health,
+            "health_count": f.health_count,
+        }
+        for milestone, f in view.rows
+    ]
