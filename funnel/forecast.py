@@ -166,7 +166,11 @@ class Backtest:
     def within_range(self) -> tuple[int, int]:
         """Milestones whose actual count fell inside the forecast's range, of those forecast."""
         forecast = [(row, actual) for row, actual in self.rows if row.expected is not None]
-        inside = sum(1 for row, actual in forecast if row.low is not None and row.low <= actual <= row.high)
+        inside = sum(
+            1
+            for row, actual in forecast
+            if row.low is not None and row.high is not None and row.low <= actual <= row.high
+        )
         return inside, len(forecast)
 
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 
 from core.days import day_end
 from funnel.forecast import AccountForecast, Backtest, Throughput, account_forecast, throughput
@@ -40,6 +40,7 @@ def last_day() -> date | None:
 
 
 def _health_live(flt: AnalyticsFilter, first: date, last: date) -> dict[date, Health]:
+    rows: QuerySet
     if flt.csm_id is not None and flt.segment is None and flt.plan is None and flt.cohort is None:
         rows = CsmFunnelSnapshot.objects.filter(csm_id=flt.csm_id)
     elif flt.csm_id is None:
@@ -74,11 +75,13 @@ def funnel_series(
             "health_total", "health_count",
         )  # fmt: skip
         days: dict[date, tuple[list, Health]] = {}
-        for as_of, position, *counts, total, count in rows.order_by("as_of", "position"):
-            steps, health = days.setdefault(as_of, ([], {}))
-            steps.append(StepCounts(*counts))
+        for as_of, position, reached, entered, churned, stuck, median, p80, total, count in rows.order_by(
+            "as_of", "position"
+        ):
+            steps, by_position = days.setdefault(as_of, ([], {}))
+            steps.append(StepCounts(reached, entered, churned, stuck, median, p80))
             if count:
-                health[position] = (total, count)
+                by_position[position] = (total, count)
         complete = {day: value for day, value in days.items() if len(value[0]) == size}
         if complete or first != last:
             return complete, "snapshot"
@@ -90,9 +93,9 @@ def funnel_series(
         first=first.toordinal(),
         last=last.toordinal(),
     )
-    health = _health_live(flt, first, last)
+    measured = _health_live(flt, first, last)
     return {
-        date.fromordinal(day): (steps, health.get(date.fromordinal(day), {}))
+        date.fromordinal(day): (steps, measured.get(date.fromordinal(day), {}))
         for day, steps in computed.items()
     }, "live"
 

@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role
 from companies.models import Company
-from core.days import earliest_day, today
+from core.days import earliest_day, today, yesterday
 from funnel.members import AnalyticsFilter, cohort_key
 from funnel.models import FunnelDay, Scope
 from funnel.selectors import last_day
@@ -31,6 +31,7 @@ class Filters:
 
     filter: AnalyticsFilter
     as_of: date | None
+    latest: date | None  # the last assessed day
     errors: list[str] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)  # the valid filters, as given (for links)
     csm: User | None = None
@@ -59,29 +60,31 @@ def csm_users():
     return User.objects.filter(groups__name=GROUP_NAMES[Role.CSM]).order_by("username")
 
 
-def filter_values(scope: str) -> list[str]:
-    """The segments, plans or cohorts there are: from the last snapshot (a few rows), else the companies."""
-    day = last_day()
-    values = []
-    if day is not None:
-        values = list(
-            FunnelDay.objects.filter(scope=scope, as_of=day, position=0)
-            .order_by("value")
-            .values_list("value", flat=True)
-        )
-    if not values and scope in (Scope.SEGMENT, Scope.PLAN):
-        values = list(
-            Company.objects.exclude(**{scope: ""}).order_by(scope).values_list(scope, flat=True).distinct()
-        )
+def filter_values(latest: date | None) -> dict[str, list[str]]:
+    """The segments, plans and cohorts there are: from the last snapshot (a few rows, one query), else from
+    the companies."""
+    values: dict[str, list[str]] = {Scope.SEGMENT: [], Scope.PLAN: [], Scope.COHORT: []}
+    if latest is not None:
+        for scope, value in (
+            FunnelDay.objects.filter(scope__in=list(values), as_of=latest, position=0)
+            .order_by("scope", "value")
+            .values_list("scope", "value")
+        ):
+            values[scope].append(value)
+    for scope in (Scope.SEGMENT, Scope.PLAN):
+        if not values[scope]:
+            values[scope] = list(
+                Company.objects.exclude(**{scope: ""})
+                .order_by(scope)
+                .values_list(scope, flat=True)
+                .distinct()
+            )
     return values
-
-
-def _known(column: str, value: str) -> bool:
-    return value in filter_values(column) or Company.objects.filter(**{column: value}).exists()
 
 
 def read_filters(query: QueryDict, *, default_day: bool = True) -> Filters:
     """The CSM (username), segment, plan, cohort (YYYY-MM) and as_of (YYYY-MM-DD) of a query string."""
+    latest = last_day()
     errors: list[str] = []
     params: dict[str, str] = {}
     values: dict = {}
@@ -96,7 +99,7 @@ def read_filters(query: QueryDict, *, default_day: bool = True) -> Filters:
     for column in ("segment", "plan"):
         value = query.get(column, "").strip()
         if value:
-            if _known(column, value):
+            if Company.objects.filter(**{column: value}).exists():
                 values[column], params[column] = value, value
             else:
                 errors.append(f"No company has the {column} {value!r}.")
@@ -120,16 +123,17 @@ def read_filters(query: QueryDict, *, default_day: bool = True) -> Filters:
                 errors.append(f"{text} is outside the days Waypoint keeps (up to today).")
                 as_of = None
     if as_of is None and default_day:
-        as_of = last_day()
-    return Filters(AnalyticsFilter(**values), as_of, errors, params, csm)
+        as_of = latest or yesterday()  # before the first daily run: computed from the achievements
+    return Filters(AnalyticsFilter(**values), as_of, latest, errors, params, csm)
 
 
-def filter_choices() -> dict:
+def filter_choices(latest: date | None) -> dict:
+    values = filter_values(latest)
     return {
         "csms": list(csm_users().values_list("username", flat=True)),
-        "segments": filter_values(Scope.SEGMENT),
-        "plans": filter_values(Scope.PLAN),
-        "cohorts": filter_values(Scope.COHORT),
+        "segments": values[Scope.SEGMENT],
+        "plans": values[Scope.PLAN],
+        "cohorts": values[Scope.COHORT],
     }
 
 
@@ -159,7 +163,6 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
     return response
-
 
 
 # --- One record per milestone: the CSV's rows and the API's items ---------------------------------------

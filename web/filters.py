@@ -62,7 +62,18 @@ class CompanyFilter(django_filters.FilterSet):
 
     class Meta:
         model = Company
-        fields = ["q", "lifecycle", "segment", "plan", "csm", "stuck", "stage", "milestone", "reached", "cohort"]
+        fields = [
+            "q",
+            "lifecycle",
+            "segment",
+            "plan",
+            "csm",
+            "stuck",
+            "stage",
+            "milestone",
+            "reached",
+            "cohort",
+        ]
 
     def search(self, queryset, name, value):
         return companies_search(queryset, value)

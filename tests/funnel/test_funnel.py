@@ -10,7 +10,7 @@ from funnel.members import AnalyticsFilter
 from funnel.models import FunnelDay
 from funnel.selectors import funnel_view, trends
 from funnel.services import snapshots_build
-from tests.funnel.conftest import DAY, PAST
+from tests.funnel.population import DAY, PAST
 
 
 def table(view):

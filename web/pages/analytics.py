@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from funnel.models import Release
 from funnel.selectors import (
     buyer_funnel,
     forecasts,
@@ -31,7 +32,10 @@ def buyer(request: HttpRequest) -> HttpResponse:
         view = buyer_funnel(filters.filter, filters.as_of)
         context.update(
             view=view,
-            chart={"labels": [s.name for s, _ in view.rows], "companies": [c.companies for _, c in view.rows]},
+            chart={
+                "labels": [s.name for s, _ in view.rows],
+                "companies": [c.companies for _, c in view.rows],
+            },
         )
     return render(request, "web/analytics/buyer.html", context, status=status)
 
@@ -99,12 +103,19 @@ def trends_page(request: HttpRequest) -> HttpResponse:
     context["extra_fields"] = [
         {"label": "From", "name": "from", "type": "date", "value": span[0].isoformat() if span else ""},
         {"label": "To", "name": "to", "type": "date", "value": span[1].isoformat() if span else ""},
-        {"label": "Release window (days)", "name": "window", "type": "number", "value": days, "min": 7, "max": 90},
+        {
+            "label": "Release window (days)",
+            "name": "window",
+            "type": "number",
+            "value": days,
+            "min": 7,
+            "max": 90,
+        },
     ]
     if status == 200 and span is not None:
         milestones, points = trends(filters.filter, *span)
         releases = release_rows(filters, days, span[1])
-        marks = {r["release"].pk: r["release"] for r in releases}
+        marks = Release.objects.filter(date__gte=span[0], date__lte=span[1]).order_by("date")
         context.update(
             milestones=milestones,
             points=points,
@@ -113,18 +124,23 @@ def trends_page(request: HttpRequest) -> HttpResponse:
             span=span,
             chart={
                 "days": [p.day.isoformat() for p in points],
-                "at": [{"label": m.name, "data": [p.figures[i].at for p in points]} for i, m in enumerate(milestones)],
+                "at": [
+                    {"label": m.name, "data": [p.figures[i].at for p in points]}
+                    for i, m in enumerate(milestones)
+                ],
                 "conversion": [
                     {
                         "label": m.name,
                         "data": [
-                            round(100 * p.figures[i].conversion, 1) if p.figures[i].conversion is not None else None
+                            round(100 * p.figures[i].conversion, 1)
+                            if p.figures[i].conversion is not None
+                            else None
                             for p in points
                         ],
                     }
                     for i, m in enumerate(milestones)
                 ],
-                "releases": [{"day": r.date.isoformat(), "name": r.name} for r in marks.values()],
+                "releases": [{"day": r.date.isoformat(), "name": r.name} for r in marks],
             },
         )
     return render(request, "web/analytics/trends.html", context, status=status)
@@ -182,7 +198,15 @@ def _csv_movers(request, filters: Filters):
     view = buyer_funnel(filters.filter, filters.as_of, movers=500)
     header = ["company", "name", "from", "to", "at", "cause", "event"]
     return header, [
-        [m.company.external_id, m.company.name, m.from_stage.key, m.to_stage.key, m.at.isoformat(), m.cause, m.event_name]
+        [
+            m.company.external_id,
+            m.company.name,
+            m.from_stage.key,
+            m.to_stage.key,
+            m.at.isoformat(),
+            m.cause,
+            m.event_name,
+        ]
         for m in view.movers
     ]
 
@@ -192,7 +216,17 @@ def _csv_trends(request, filters: Filters):
     if span is None or filters.errors:
         return ["day"], []
     milestones, points = trends(filters.filter, *span)
-    header = ["day", "milestone", "reached", "at", "conversion", "median_days", "p80_days", "stuck", "churned"]
+    header = [
+        "day",
+        "milestone",
+        "reached",
+        "at",
+        "conversion",
+        "median_days",
+        "p80_days",
+        "stuck",
+        "churned",
+    ]
     return header, [
         [p.day, m.key, f.reached, f.at, round(f.conversion, 3) if f.conversion is not None else None,
          f.median_days, f.p80_days, f.stuck, f.churned]
@@ -223,7 +257,15 @@ def _csv_forecast(request, filters: Filters):
     if view is None:
         return header, []
     return header, [
-        [m.key, t.horizon, t.waiting, t.group, round(t.expected, 2) if t.expected is not None else None, t.low, t.high]
+        [
+            m.key,
+            t.horizon,
+            t.waiting,
+            t.group,
+            round(t.expected, 2) if t.expected is not None else None,
+            t.low,
+            t.high,
+        ]
         for h in sorted(view.throughput)
         for m, t in zip(view.milestones, view.throughput[h], strict=True)
     ]

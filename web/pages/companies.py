@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,6 +11,7 @@ from django.shortcuts import render
 from companies.models import EventType
 from companies.selectors import company_events, company_latest_metrics
 from core.pagination import paginate
+from funnel.selectors import company_forecast
 from journey.selectors import journey_explanation
 from milestones.selectors import company_progress, company_timeline, milestone_sequence
 from web.filters import CompanyFilter
@@ -31,17 +34,25 @@ def company_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     company = company_get(user=request.user, external_id=external_id)
     events = company_events(company=company)[:15]
     journey = journey_explanation(company=company)
+    progress = company_progress(company=company)
+    forecast = company_forecast(company_id=company.pk)
     return render(
         request,
         "web/companies/company_detail.html",
         {
+            "company_forecast": forecast,
+            "company_forecast_day": (
+                progress.as_of + timedelta(days=forecast.days_to_go)
+                if forecast and progress and forecast.days_to_go is not None
+                else None
+            ),
             "company": company,
             "contacts": company.contacts.order_by("name", "email")[:20],
             "contact_count": company.contacts.count(),
             "events": events,
             "metrics": company_latest_metrics(company=company),
             "timeline": company_timeline(company=company),
-            "progress": company_progress(company=company),
+            "progress": progress,
             "milestone_count": len(milestone_sequence()),
             "journey": journey,
             "recent_steps": journey.steps[:8],

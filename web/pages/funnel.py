@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from funnel.selectors import funnel_view, last_day
+from funnel.selectors import funnel_view
 from web.analytics import filter_choices, funnel_records, read_filters
 
 SMALL_GROUP = 20  # rates over fewer companies are shown greyed: too few to read much into
@@ -18,9 +18,9 @@ def analytics_context(request: HttpRequest, page: str):
     filters = read_filters(request.GET)
     context = {
         "filters": filters,
-        "choices": filter_choices(),
+        "choices": filter_choices(filters.latest),
         "page": page,
-        "latest": last_day(),
+        "latest": filters.latest,
         "small_group": SMALL_GROUP,
     }
     return filters, context, (400 if filters.errors else 200)
