@@ -46,6 +46,8 @@ bench: install
 	$(PY) benchmarks/bench_ingest.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_ingest)
 	$(PY) benchmarks/bench_assessment.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench)
 	$(PY) benchmarks/bench_scoring.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_scoring)
+	$(PY) benchmarks/bench_analytics.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench) \
+		--small-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_10k)
 
 # Style, the layers contract (pyproject.toml, [tool.importlinter]) and types (pyproject.toml, [tool.mypy]).
 lint: install
