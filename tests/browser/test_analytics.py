@@ -9,7 +9,7 @@ import os
 import pytest
 
 from funnel.services import snapshots_build
-from tests.funnel.population import DAY, PAST, population  # noqa: F401 - fixture
+from tests.funnel.population import DAY, PAST
 from tests.milestones.helpers import assess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def shots(tmp_path) -> str:
 
 def test_a_manager_follows_the_bottleneck_and_downloads_the_table(
     page, log_in, manager, population, tmp_path
-):  # noqa: F811
+):
     assess(DAY.isoformat())  # progress rows: the company list's filters read them
     snapshots_build(first=PAST, last=DAY)
     errors: list[str] = []

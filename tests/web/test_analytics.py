@@ -13,14 +13,14 @@ from django.urls import reverse
 
 from funnel.models import Release
 from funnel.services import snapshots_build
-from tests.funnel.population import DAY, PAST, population  # noqa: F401 - fixture
+from tests.funnel.population import DAY, PAST
 from web.analytics import csv_cell
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def built(population):  # noqa: F811
+def built(population):
     snapshots_build(first=PAST, last=DAY)
     return population
 
