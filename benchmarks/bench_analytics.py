@@ -96,15 +96,18 @@ def ensure_snapshots(database_url: str, days: int) -> None:
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True, env=env)
     with psycopg.connect(database_url) as db:
         assessed = db.execute("SELECT max(as_of) FROM milestones_funnelsnapshot").fetchone()[0]
-        built = db.execute("SELECT max(as_of) FROM funnel_funnelday").fetchone()[0]
     if assessed is None:
         print(f"assessing {database_name(database_url)} (once) …", flush=True)
         subprocess.run([*manage, "run_daily"], cwd=ROOT, check=True, env=env, stdout=subprocess.DEVNULL)
         with psycopg.connect(database_url) as db:
             assessed = db.execute("SELECT max(as_of) FROM milestones_funnelsnapshot").fetchone()[0]
-            built = db.execute("SELECT max(as_of) FROM funnel_funnelday").fetchone()[0]
-    if built is None or built < assessed:
-        first = (assessed - timedelta(days=days - 1)).isoformat()
+    first = (assessed - timedelta(days=days - 1)).isoformat()
+    with psycopg.connect(database_url) as db:
+        built = db.execute(
+            "SELECT count(DISTINCT as_of) FROM funnel_funnelday WHERE scope = 'all' AND as_of BETWEEN %s AND %s",
+            [first, assessed],
+        ).fetchone()[0]
+    if built < days:
         print(f"backfilling analytics snapshots of {database_name(database_url)} from {first} …", flush=True)
         started = time.perf_counter()
         subprocess.run(
@@ -137,7 +140,7 @@ def main() -> None:
     )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/waypoint_bench")
     parser.add_argument("--small-url", default="postgres://postgres@127.0.0.1:5432/waypoint_bench_10k")
-    parser.add_argument("--days", type=int, default=210, help="days of snapshots to backfill")
+    parser.add_argument("--days", type=int, default=190, help="days of snapshots to backfill")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.measure:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import combinations
 
 from django.db.models import F, Q, QuerySet
 
@@ -21,8 +22,8 @@ from milestones.models import Achievement, CTARule, Milestone
 
 @dataclass(frozen=True)
 class AnalyticsFilter:
-    """The filters of DESIGN §5. A single segment, plan or cohort (or none) is a snapshot scope; a CSM, or
-    two filters at once, is computed from the companies it selects."""
+    """The filters of DESIGN §5. Segment, plan and cohort, alone or together, are snapshot scopes; a CSM is
+    computed from the companies of the CSM's book."""
 
     csm_id: int | None = None
     segment: str | None = None
@@ -31,17 +32,11 @@ class AnalyticsFilter:
 
     @property
     def scope(self) -> tuple[str, str] | None:
+        """The snapshot scope of these filters; None with a CSM (computed from the CSM's book)."""
         if self.csm_id is not None:
             return None
-        given = [
-            (Scope.SEGMENT.value, self.segment),
-            (Scope.PLAN.value, self.plan),
-            (Scope.COHORT.value, cohort_key(self.cohort) if self.cohort else None),
-        ]
-        chosen = [(scope, value) for scope, value in given if value is not None]
-        if not chosen:
-            return (Scope.ALL.value, "")
-        return chosen[0] if len(chosen) == 1 else None
+        cohort = cohort_key(self.cohort) if self.cohort else None
+        return scope_of(segment=self.segment, plan=self.plan, cohort=cohort)
 
     @property
     def empty(self) -> bool:
@@ -64,6 +59,30 @@ class AnalyticsFilter:
 
 def cohort_key(day: date) -> str:
     return f"{day:%Y-%m}"
+
+
+DIMENSIONS = ("segment", "plan", "cohort")
+SEPARATOR = "\x1f"  # between the values of a combined scope: the ASCII unit separator
+
+
+def scope_of(**values: str | None) -> tuple[str, str]:
+    """(scope, value) of a combination of dimensions: ("all", ""), ("segment", "SMB"),
+    ("segment+plan", "SMB␟Pro")…"""
+    given = [(name, values[name]) for name in DIMENSIONS if values.get(name) is not None]
+    if not given:
+        return (Scope.ALL.value, "")
+    return "+".join(name for name, _ in given), SEPARATOR.join(str(value) for _, value in given)
+
+
+def scopes_of(**values: str | None) -> list[tuple[str, str]]:
+    """Every scope a company with these values counts in: each subset of its dimensions (a prospect has no
+    cohort)."""
+    present = [name for name in DIMENSIONS if values.get(name) is not None]
+    return [
+        scope_of(**{name: values[name] for name in subset})
+        for size in range(len(present) + 1)
+        for subset in combinations(present, size)
+    ]
 
 
 @dataclass(frozen=True)
@@ -120,12 +139,7 @@ def stuck_thresholds(milestones: list[Milestone]) -> list[int | None]:
 
 def scope_keys(member: Member) -> list[tuple[str, str]]:
     """The snapshot scopes a company counts in."""
-    return [
-        (Scope.ALL.value, ""),
-        (Scope.SEGMENT.value, member.segment),
-        (Scope.PLAN.value, member.plan),
-        (Scope.COHORT.value, member.cohort),
-    ]
+    return scopes_of(segment=member.segment, plan=member.plan, cohort=member.cohort)
 
 
 @dataclass(frozen=True)
@@ -158,9 +172,8 @@ def stage_members_load(analytics_filter: AnalyticsFilter, stages: list[Stage]) -
     )
     members = []
     for company_id, stage_id, segment, plan, since in raw_rows(rows):
-        keys = [(Scope.ALL.value, ""), (Scope.SEGMENT.value, segment), (Scope.PLAN.value, plan)]
-        if since is not None:
-            keys.append((Scope.COHORT.value, cohort_key(date.fromordinal(since))))
+        cohort = cohort_key(date.fromordinal(since)) if since is not None else None
+        keys = scopes_of(segment=segment, plan=plan, cohort=cohort)
         history = StageHistory(index[stage_id], tuple(changes.get(company_id, ())))
         members.append(StageMember(company_id, keys, history))
     return members

@@ -1,8 +1,9 @@
 """Releases (the product team's measure) and the daily analytics snapshots the pages read.
 
-Snapshots are kept per day for every customer together (scope "all") and for each single segment, plan and
-cohort (month of customer_since), so any day and any one of those filters is a read of a dozen rows however
-many companies there are. They are derived data: `backfill_snapshots` rewrites any range of days from the
+Snapshots are kept per day for every customer together (scope "all") and for each segment, plan and cohort
+(month of customer_since) and each combination of them, so any day and any of those filters is a read of a
+dozen rows however many companies there are (the combinations are bounded by the segments, plans and
+months, not by the companies). They are derived data: `backfill_snapshots` rewrites any range of days from the
 achievements and the company history, and the daily run writes the day it assessed."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from journey.models import Stage
 
 
 class Scope(models.TextChoices):
+    """The single scopes; combinations join them with "+" (funnel/members.py, `scope_of`)."""
+
     ALL = "all", "All customers"
     SEGMENT = "segment", "Segment"
     PLAN = "plan", "Plan"
@@ -51,8 +54,10 @@ class Release(models.Model):
 
 class ScopedDay(models.Model):
     as_of = models.DateField()
-    scope = models.CharField(max_length=8, choices=Scope.choices)
-    value = models.CharField(max_length=64, blank=True, help_text="The segment, plan or cohort (YYYY-MM).")
+    scope = models.CharField(max_length=24, help_text='"all", "segment", "segment+plan", …')
+    value = models.CharField(
+        max_length=200, blank=True, help_text="The segment, plan and/or cohort (YYYY-MM), in that order."
+    )
 
     class Meta:
         abstract = True

@@ -23,6 +23,7 @@ from funnel.members import (
     cohort_key,
     members_load,
     scope_keys,
+    scopes_of,
     stage_members_load,
     stuck_thresholds,
 )
@@ -54,12 +55,7 @@ def _health(first: date, last: date) -> dict[tuple[str, str, date, int], tuple[i
         .order_by()
     )
     for as_of, position, segment, plan, cohort, total, count in rows:
-        for key in (
-            (Scope.ALL.value, ""),
-            (Scope.SEGMENT.value, segment),
-            (Scope.PLAN.value, plan),
-            (Scope.COHORT.value, cohort_key(cohort)),
-        ):
+        for key in scopes_of(segment=segment, plan=plan, cohort=cohort_key(cohort)):
             cell = totals[(*key, as_of, position)]
             cell[0] += total
             cell[1] += count
@@ -86,11 +82,17 @@ def snapshots_build(*, first: date, last: date, forecasts: bool = True) -> dict:
 
 def _build(first: date, last: date, forecasts: bool) -> dict:
     started = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        phases[name] = round(time.perf_counter() - started - sum(phases.values()), 2)
+
     milestones = list(Milestone.objects.in_sequence())
     sequence = [milestone.pk for milestone in milestones]
     members = members_load(AnalyticsFilter(), sequence)
     thresholds = stuck_thresholds(milestones)
     health = _health(first, last)
+    lap("load")
     funnel_rows = []
     groups = _grouped(members)
     for (scope, value), group in groups.items():
@@ -109,8 +111,11 @@ def _build(first: date, last: date, forecasts: bool) -> dict:
                     (day, scope, value, position, counts.reached, counts.entered, counts.churned,
                      counts.stuck, counts.median_days, counts.p80_days, total, count)
                 )  # fmt: skip
+    lap("funnel")
     stage_rows = _stage_rows(first, last)
+    lap("stages")
     forecast_rows = _forecast_rows(groups, len(sequence), last) if forecasts else []
+    lap("forecasts")
     with transaction.atomic():
         FunnelDay.objects.filter(as_of__gte=first, as_of__lte=last).delete()
         StageDay.objects.filter(as_of__gte=first, as_of__lte=last).delete()
@@ -119,7 +124,9 @@ def _build(first: date, last: date, forecasts: bool) -> dict:
         if forecasts:
             ForecastDay.objects.filter(as_of=last).delete()
             written += bulk_load(ForecastDay, ["as_of", "scope", "value", "data"], forecast_rows)
+    lap("write")
     releases = releases_from_events(first=first, last=last)
+    lap("releases")
     return {
         "from": first.isoformat(),
         "to": last.isoformat(),
@@ -127,6 +134,7 @@ def _build(first: date, last: date, forecasts: bool) -> dict:
         "rows": written,
         "releases_found": releases,
         "seconds": round(time.perf_counter() - started, 2),
+        "phases": phases,
     }
 
 

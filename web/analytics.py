@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.http import HttpResponse, QueryDict
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role
@@ -127,13 +129,24 @@ def read_filters(query: QueryDict, *, default_day: bool = True) -> Filters:
     return Filters(AnalyticsFilter(**values), as_of, latest, errors, params, csm)
 
 
-def filter_choices(latest: date | None) -> dict:
-    values = filter_values(latest)
+def _options(values: list[str], selected: str | None) -> str:
+    # Built here rather than in a template loop: a workspace may have hundreds of CSMs.
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if value == selected else "", value) for value in values),
+    )
+
+
+def filter_choices(filters: Filters) -> dict:
+    """The <option>s of each filter's select, the current value selected."""
+    values = filter_values(filters.latest)
+    chosen = filters.params
     return {
-        "csms": list(csm_users().values_list("username", flat=True)),
-        "segments": values[Scope.SEGMENT],
-        "plans": values[Scope.PLAN],
-        "cohorts": values[Scope.COHORT],
+        "csm": _options(list(csm_users().values_list("username", flat=True)), chosen.get("csm")),
+        "segment": _options(values[Scope.SEGMENT], chosen.get("segment")),
+        "plan": _options(values[Scope.PLAN], chosen.get("plan")),
+        "cohort": _options(values[Scope.COHORT], chosen.get("cohort")),
     }
 
 

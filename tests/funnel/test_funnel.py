@@ -75,9 +75,16 @@ def test_csm_filter_is_computed_from_the_book(population):
 
 
 def test_two_filters_at_once(population):
-    view = funnel_view(AnalyticsFilter(segment="SMB", plan="Starter"), DAY)
-    assert view.source == "live"
-    assert view.customers == 1 and view.rows[0][1].reached == 1
+    both = AnalyticsFilter(segment="SMB", plan="Pro", cohort=date(2026, 1, 1))
+    live = funnel_view(both, DAY)
+    assert live.source == "live"
+    snapshots_build(first=DAY, last=DAY, forecasts=False)
+    view = funnel_view(both, DAY)
+    assert view.source == "snapshot"
+    assert table(view) == table(live)
+    # A, B and J are SMB/Pro customers since January; F (SMB/Pro, January) churned working on M2.
+    assert view.customers == 3
+    assert [(f.reached, f.at, f.churned) for _, f in view.rows] == [(2, 1, 0), (2, 0, 1), (1, 1, 0)]
 
 
 def test_backfill_is_idempotent(population):

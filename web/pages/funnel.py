@@ -18,7 +18,7 @@ def analytics_context(request: HttpRequest, page: str):
     filters = read_filters(request.GET)
     context = {
         "filters": filters,
-        "choices": filter_choices(filters.latest),
+        "choices": filter_choices(filters),
         "page": page,
         "latest": filters.latest,
         "small_group": SMALL_GROUP,
