@@ -1,7 +1,7 @@
 """Reads of the analytics for the pages, the CSV exports and the API (one source for all three).
 
-No filter, or one segment, plan or cohort: the day's snapshot rows (a dozen rows, however many companies).
-A CSM, or two filters at once: the same rules over the companies selected (a CSM's book is a few hundred
+No filter, or any segment, plan and cohort: the day's snapshot rows (a dozen rows, however many companies).
+A CSM (alone or with other filters): the same rules over the companies selected (a CSM's book is a few hundred
 companies), from the achievements, so any day is right. Health comes from the daily assessment's own
 snapshots, so days it did not run (or a CSM combined with another filter) have none."""
 
@@ -254,7 +254,7 @@ def _forecast_row(day: date, scope: tuple[str, str]) -> dict | None:
 
 
 def forecasts(flt: AnalyticsFilter, day: date) -> ForecastView | None:
-    """The forecasts of the latest build on or before `day` (None before the first). A CSM or two filters:
+    """The forecasts of the latest build on or before `day` (None before the first). With a CSM:
     the stored curves applied to the companies selected; the backtest is the workspace's."""
     milestones = list(Milestone.objects.in_sequence())
     scope = flt.scope
