@@ -139,10 +139,49 @@ def reached_within(journeys: Sequence[Journey], as_of: int, horizon: int, milest
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """The per-account forecast against what happened: for each customer it did not decline, P(next
+    milestone within the horizon) against 1 or 0."""
+
+    accounts: int
+    brier: float | None  # mean of (P − outcome)²: 0 is perfect, 0.25 is a coin toss at ½
+    predicted: float | None  # mean P
+    happened: float | None  # share that did reach it
+
+
+def calibration(
+    journeys: Sequence[Journey], curves: Sequence[Survival], as_of: int, horizon: int
+) -> Calibration:
+    pairs = []
+    for journey in journeys:
+        if not is_customer_on(journey, as_of):
+            continue
+        position = position_on(journey, as_of)
+        if position >= len(curves):
+            continue
+        steps = (journey.since, *journey.steps)
+        forecast = account_forecast(curves[position], position, as_of - steps[position], horizon)
+        if forecast.probability is None:
+            continue
+        reached = position + 1 < len(steps) and steps[position + 1] <= as_of + horizon
+        pairs.append((forecast.probability, 1.0 if reached else 0.0))
+    if not pairs:
+        return Calibration(0, None, None, None)
+    count = len(pairs)
+    return Calibration(
+        count,
+        sum((p - y) ** 2 for p, y in pairs) / count,
+        sum(p for p, _ in pairs) / count,
+        sum(y for _, y in pairs) / count,
+    )
+
+
+@dataclass(frozen=True)
 class Backtest:
     as_of: int  # the past day the forecast was made on
     horizon: int
     rows: list[tuple[Throughput, int]]  # forecast and what happened, per milestone
+    accounts: Calibration
 
     @property
     def day(self) -> date:
@@ -189,4 +228,9 @@ def backtest(
         curves = survival_curves(journeys, milestones, as_of)
     forecast = throughput(journeys, curves, as_of, horizon)
     actual = reached_within(journeys, as_of, horizon, milestones)
-    return Backtest(as_of, horizon, list(zip(forecast, actual, strict=True)))
+    return Backtest(
+        as_of,
+        horizon,
+        list(zip(forecast, actual, strict=True)),
+        calibration(journeys, curves, as_of, horizon),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from funnel.forecast import Backtest, Throughput
+from funnel.forecast import Backtest, Calibration, Throughput
 from funnel.stats import Survival
 
 
@@ -30,12 +30,13 @@ def backtest_data(result: Backtest) -> dict:
         "as_of": result.as_of,
         "horizon": result.horizon,
         "rows": [[throughput_data([row])[0], actual] for row, actual in result.rows],
+        "accounts": vars(result.accounts),
     }
 
 
 def backtest_from(data: dict) -> Backtest:
     rows = [(Throughput(**row), actual) for row, actual in data["rows"]]
-    return Backtest(data["as_of"], data["horizon"], rows)
+    return Backtest(data["as_of"], data["horizon"], rows, Calibration(**data["accounts"]))
 
 
 def curve_data(curve: Survival) -> dict:

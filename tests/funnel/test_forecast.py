@@ -72,3 +72,9 @@ def test_backtest_forecasts_from_what_was_known_then(small_groups):
     assert (row.waiting, round(row.expected, 2), actual) == (1, 0.0, 1)
     assert result.error == -1.0
     assert result.within_range == (0, 1)
+    # Per account: nobody had been followed longer than its 30 days, so its forecast was declined.
+    assert (result.accounts.accounts, result.accounts.brier) == (0, None)
+    later = backtest(JOURNEYS, 1, 60, 30)
+    # On day 60: the company since day 50 has waited 10 days; all 3 followed longer reached it by day 40, so
+    # P = 1 − S(40)/S(10) = 1; it never did: Brier (1 − 0)² = 1.
+    assert (later.accounts.accounts, later.accounts.brier, later.accounts.predicted) == (1, 1.0, 1.0)

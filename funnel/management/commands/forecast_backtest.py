@@ -49,3 +49,9 @@ class Command(BaseCommand):
             f"total: forecast {result.forecast_total:.1f}, actual {result.actual_total}, error {error}; "
             f"actual within the range for {inside} of {total} milestones"
         )
+        accounts = result.accounts
+        if accounts.accounts:
+            self.stdout.write(
+                f"per account ({accounts.accounts} customers forecast): mean P(within {horizon} days) "
+                f"{accounts.predicted:.3f}, share that did {accounts.happened:.3f}, Brier score {accounts.brier:.3f}"
+            )
