@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,13 +20,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--from", dest="first", type=_day, required=True, metavar="YYYY-MM-DD")
+        parser.add_argument("--from", dest="first", type=_day, default=None, metavar="YYYY-MM-DD")
+        parser.add_argument(
+            "--days", type=int, default=None, help="Instead of --from: the N days up to --to."
+        )
         parser.add_argument(
             "--to", dest="last", type=_day, default=None, metavar="YYYY-MM-DD", help="Default: yesterday."
         )
 
-    def handle(self, *args, first: date, last: date | None, **options) -> None:
+    def handle(self, *args, first: date | None, last: date | None, days: int | None, **options) -> None:
         last = last or yesterday()
+        if (first is None) == (days is None):
+            raise CommandError("Give --from or --days.")
+        if days is not None:
+            if not 1 <= days <= 3660:
+                raise CommandError("--days is between 1 and 3660.")
+            first = last - timedelta(days=days - 1)
+        assert first is not None
         if first > last:
             raise CommandError("--from is after --to.")
         try:
