@@ -233,6 +233,24 @@ def buyer_funnel(flt: AnalyticsFilter, day: date, movers: int = 15) -> BuyerView
     return BuyerView(day, list(zip(stages, counts, strict=True)), list(recent), source)
 
 
+def stage_trends(flt: AnalyticsFilter, first: date, last: date) -> tuple[list[Stage], dict[date, list[int]]]:
+    """Companies per buyer-journey stage on each day of [first, last] (snapshot days, or computed for a
+    CSM's book)."""
+    stages = list(Stage.objects.order_by("order"))
+    scope = flt.scope
+    if scope is not None:
+        index = {stage.pk: number for number, stage in enumerate(stages)}
+        days: dict[date, list[int]] = {}
+        for as_of, stage_id, companies in StageDay.objects.filter(
+            scope=scope[0], value=scope[1], as_of__gte=first, as_of__lte=last
+        ).values_list("as_of", "stage_id", "companies"):
+            days.setdefault(as_of, [0] * len(stages))[index[stage_id]] = companies
+        return stages, days
+    histories = [m.history for m in stage_members_load(flt, stages)]
+    computed = stage_days(histories, stages=len(stages), first=first.toordinal(), last=last.toordinal())
+    return stages, {date.fromordinal(d): [c.companies for c in counts] for d, counts in computed.items()}
+
+
 # --- Forecasts ------------------------------------------------------------------------------------------
 
 

@@ -141,6 +141,7 @@
     if (!d) { return; }
     lineChart("distribution-chart", d.days, d.at, "Customers working on it", d.releases);
     lineChart("conversion-chart", d.days, d.conversion, "Conversion %", d.releases);
+    lineChart("stage-chart", d.stage_days, d.stages, "Companies in the stage", d.releases);
   }
 
   function buyerChart() {

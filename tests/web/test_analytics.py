@@ -178,7 +178,7 @@ def test_funnel_page_queries(client, manager, built, django_assert_max_num_queri
 
 def test_analytics_pages_queries(client, manager, built, django_assert_max_num_queries):
     client.force_login(manager)
-    for name, limit in (("web:buyer_funnel", 12), ("web:funnel_trends", 14), ("web:funnel_forecast", 11)):
+    for name, limit in (("web:buyer_funnel", 12), ("web:funnel_trends", 16), ("web:funnel_forecast", 11)):
         with django_assert_max_num_queries(limit):
             assert client.get(reverse(name)).status_code == 200
     with django_assert_max_num_queries(6):

@@ -15,6 +15,7 @@ from funnel.selectors import (
     forecasts,
     funnel_view,
     release_impacts,
+    stage_trends,
     trends,
 )
 from funnel.stats import Proportion, two_proportion_z_test
@@ -116,13 +117,27 @@ def trends_page(request: HttpRequest) -> HttpResponse:
         milestones, points = trends(filters.filter, *span)
         releases = release_rows(filters, days, span[1])
         marks = Release.objects.filter(date__gte=span[0], date__lte=span[1]).order_by("date")
+        stages, by_day = stage_trends(filters.filter, *span)
+        stage_days_ = sorted(by_day)
         context.update(
             milestones=milestones,
             points=points,
             releases=releases,
             window=days,
             span=span,
+            stage_rows=[
+                (stage, by_day[stage_days_[0]][i], by_day[stage_days_[-1]][i])
+                for i, stage in enumerate(stages)
+            ]
+            if stage_days_
+            else [],
+            stage_span=(stage_days_[0], stage_days_[-1]) if stage_days_ else None,
             chart={
+                "stage_days": [d.isoformat() for d in stage_days_],
+                "stages": [
+                    {"label": stage.name, "data": [by_day[d][i] for d in stage_days_]}
+                    for i, stage in enumerate(stages)
+                ],
                 "days": [p.day.isoformat() for p in points],
                 "at": [
                     {"label": m.name, "data": [p.figures[i].at for p in points]}
