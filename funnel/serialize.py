@@ -36,7 +36,9 @@ def backtest_data(result: Backtest) -> dict:
 
 def backtest_from(data: dict) -> Backtest:
     rows = [(Throughput(**row), actual) for row, actual in data["rows"]]
-    return Backtest(data["as_of"], data["horizon"], rows, Calibration(**data["accounts"]))
+    # Rows stored before the per-account backtest existed have none.
+    accounts = Calibration(**data["accounts"]) if "accounts" in data else Calibration(0, None, None, None)
+    return Backtest(data["as_of"], data["horizon"], rows, accounts)
 
 
 def curve_data(curve: Survival) -> dict:
