@@ -51,4 +51,5 @@ def permission_codes_for(role: Role) -> dict[str, set[str] | str]:
         "core": "all",
         **dict.fromkeys(DOMAIN_APPS, "all"),
         "django_celery_beat": "all",
+        "axes": "all",  # sign-in attempts and lockouts: admins see them and lift locks
     }

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.paginator import Paginator
 from django.db import connections, models, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 from core.models import JobLock, JobRun, OutboxMessage, WebhookEndpoint
 
@@ -51,6 +53,55 @@ class CompanySearchMixin:
         return queryset.filter(**{self.company_lookup: term}), False
 
 
+class _KnownLabels:
+    """An autocomplete widget that renders its selected values from labels read once per page, instead of
+    querying the related table for each row's selection."""
+
+    labels: dict[str, str]
+
+    def optgroups(self, name, value, attr=None):
+        options: list = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for item in value:
+            if str(item) in self.labels:
+                options.append(self.create_option(name, item, self.labels[str(item)], True, len(options)))
+        return [(None, options, 0)]
+
+
+_KNOWN_LABELS_CLASSES: dict[type, type] = {}
+
+
+class SharedChoicesInlineMixin:
+    """An inline whose relation fields (`shared_choice_fields`) read the related rows once per page, shared
+    by every row's form and the blank row. Otherwise each row's select queries the related table again for
+    its options, or its autocomplete for its selected values: one query per row and field, growing with the
+    rows. Saving still validates against the field's queryset."""
+
+    shared_choice_fields: tuple[str, ...] = ()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Admin builds the formset class several times per page: what was read is kept on the request.
+        shared = request.__dict__.setdefault("_shared_admin_choices", {})
+        for name in self.shared_choice_fields:
+            field = formset.form.base_fields[name]
+            widget = getattr(field.widget, "widget", field.widget)  # inside admin's RelatedFieldWidgetWrapper
+            if (self.model, name) not in shared:
+                shared[self.model, name] = [
+                    (str(row.pk), field.label_from_instance(row)) for row in field.queryset
+                ]
+            if isinstance(widget, AutocompleteMixin):
+                cls = type(widget)
+                if cls not in _KNOWN_LABELS_CLASSES:
+                    _KNOWN_LABELS_CLASSES[cls] = type(f"KnownLabels{cls.__name__}", (_KnownLabels, cls), {})
+                widget.__class__ = _KNOWN_LABELS_CLASSES[cls]
+                widget.labels = dict(shared[self.model, name])  # each form's copy shares it (shallow)
+            else:
+                field.choices = widget.choices = shared[self.model, name]
+        return formset
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows that jobs or ingestion write: readable in admin, never edited by hand."""
 
@@ -79,11 +130,51 @@ class SingletonAdmin(admin.ModelAdmin):
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]))
 
 
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 @admin.register(JobRun)
 class JobRunAdmin(ReadOnlyAdmin):
-    list_display = ("job", "as_of", "status", "started_at", "finished_at", "chunks_done", "chunks_total")
+    """What ran, and how it ended: running (with its progress), succeeded, failed (with the error) or
+    abandoned (its process died; the next run marked it)."""
+
+    list_display = ("job", "as_of", "state", "progress", "started_at", "finished_at", "duration", "error")
     list_filter = ("job", "status")
     ordering = ("-started_at",)
+    fields = ("job", "as_of", "state", "progress", "started_at", "finished_at", "duration", "error", "result")
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="state", ordering="status")
+    def state(self, run: JobRun) -> str:
+        return format_html('<span class="run-state run-{}">{}</span>', run.status, run.get_status_display())
+
+    @admin.display(description="progress")
+    def progress(self, run: JobRun) -> str:
+        return f"{run.chunks_done} of {run.chunks_total} chunks" if run.chunks_total else "—"
+
+    @admin.display(description="duration")
+    def duration(self, run: JobRun) -> str:
+        if run.finished_at is None:
+            return f"{_duration((timezone.now() - run.started_at).total_seconds())} so far"
+        return _duration((run.finished_at - run.started_at).total_seconds())
+
+    @admin.display(description="error")
+    def error(self, run: JobRun) -> str:
+        return run.detail.get("error", "") or "—"
+
+    @admin.display(description="result")
+    def result(self, run: JobRun) -> str:
+        detail = {key: value for key, value in run.detail.items() if key != "error"}
+        return format_html("<pre>{}</pre>", json.dumps(detail, indent=2, sort_keys=True))
 
 
 @admin.register(JobLock)

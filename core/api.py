@@ -110,11 +110,49 @@ class JSONParser(parsers.JSONParser):
 
 
 class Pagination(PageNumberPagination):
-    """Pages of 50 (up to 500 with page_size), with the total `count`."""
+    """Pages of 50 (up to 500 with page_size), with the total `count`. Strict: a `page` or `page_size` that is
+    not a whole number in range is a 400 (DRF's own falls back to the defaults, so a typo went unnoticed, and
+    read `page=last`, which the schema never said); a page past the last is a 404."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        return _positive_param(
+            request, self.page_size_query_param, self.page_size, maximum=self.max_page_size
+        )
+
+    def get_page_number(self, request, paginator) -> int:
+        return _positive_param(request, self.page_query_param, 1)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        page, page_size = super().get_schema_operation_parameters(view)
+        page["schema"] = {"type": "integer", "minimum": 1, "default": 1}
+        page["description"] = "A page number, from 1. A page past the last is a 404."
+        page_size["schema"] = {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": self.max_page_size,
+            "default": self.page_size,
+        }
+        page_size["description"] = f"Results per page, 1 to {self.max_page_size}."
+        return [page, page_size]
+
+
+def _positive_param(request, name: str, default: int, *, maximum: int | None = None) -> int:
+    """A query parameter that is a whole number from 1 (to `maximum`), `default` when absent, else a 400."""
+    if name not in request.query_params:
+        return default
+    value = request.query_params[name]
+    number = 0
+    if value.isascii() and value.isdigit():
+        digits = value.lstrip("0")
+        number = int(digits or "0") if len(digits) <= 18 else 10**18  # int() refuses 4,300 digits
+    if number < 1 or (maximum is not None and number > maximum):
+        expected = f"A whole number from 1 to {maximum}." if maximum else "A whole number from 1."
+        raise exceptions.ValidationError({name: [expected]})
+    return number
 
 
 # --- Batches ------------------------------------------------------------------------------------------------

@@ -1,11 +1,23 @@
-"""What the management commands share: the `--as-of` day argument."""
+"""What the management commands share: the `--as-of` day argument, and the exit status of a job whose lease
+another run holds."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import date
 
+from django.core.management.base import CommandError
+
 from core.days import earliest_day, too_early_message
+
+# sysexits.h's EX_TEMPFAIL: "try again later". A job that did not run because another run holds its lease
+# exits with it, so cron and monitoring see that nothing ran; 0 means it ran.
+EXIT_LEASE_HELD = 75
+
+
+def lease_held_error(reasons: list[str]) -> CommandError:
+    """The error a job command raises when it did not run (or not all of it) because its lease is held."""
+    return CommandError("Not running: " + "; ".join(reasons), returncode=EXIT_LEASE_HELD)
 
 
 def _day(text: str) -> date:

@@ -1,7 +1,6 @@
 """The life of a job run (JobRun), one definition for every job: started under the job's lease, then
 succeeded or failed, with its detail (watermarks, counts, timings) kept either way. A run that was still
-"running" when the next run of its job took the lease had died (its lease lapsed): it is marked failed as
-abandoned.
+"running" when the next run of its job took the lease had died (its lease lapsed): it is marked abandoned.
 
 In-process jobs use `job_running` (a context manager); a run whose work is spread over several processes
 (the assessment's Celery chord) calls the functions one by one."""
@@ -22,13 +21,21 @@ ERROR_KEPT = 500  # characters of an error message kept on the run
 
 
 def job_runs_abandon(jobs: Iterable[str]) -> int:
-    """Mark the runs of these jobs still "running" as failed (abandoned). Call it holding the jobs' lease:
-    any run still marked running then is one whose worker died."""
-    return JobRun.objects.filter(job__in=list(jobs), status=JobRun.Status.RUNNING).update(
-        status=JobRun.Status.FAILED,
-        finished_at=timezone.now(),
-        detail={"error": "abandoned: its lease lapsed"},
-    )
+    """Mark the runs of these jobs still "running" as abandoned, keeping what they recorded. Call it holding
+    the jobs' lease: any run still marked running then is one whose process died (a handful of rows)."""
+    now = timezone.now()
+    dead = list(JobRun.objects.filter(job__in=list(jobs), status=JobRun.Status.RUNNING))
+    for run in dead:
+        run.status, run.finished_at = JobRun.Status.ABANDONED, now
+        run.detail = {**run.detail, "error": "abandoned: its process died and its lease lapsed"}
+    JobRun.objects.bulk_update(dead, ["status", "finished_at", "detail"])
+    return len(dead)
+
+
+def job_run_progress(run_id: int, *, done: int, total: int | None = None) -> None:
+    """Record how many of its chunks a run has finished (admin shows it while the run works)."""
+    fields = {"chunks_done": done} if total is None else {"chunks_done": done, "chunks_total": total}
+    JobRun.objects.filter(pk=run_id).update(**fields)
 
 
 def job_run_last(jobs: Iterable[str]) -> JobRun | None:

@@ -69,3 +69,19 @@ def _refused(request: HttpRequest, status: int, code: str, message: str) -> Http
     if request.path.startswith(("/api/", "/v1/")):
         return JsonResponse({"code": code, "message": message}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class PrivatePagesMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in user (a session or an API token):
+    what a person sees is theirs, and no shared or browser cache keeps it after they sign out. A view that
+    set its own Cache-Control keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
 
+from core.webhook_urls import url_refusal
+
 
 class JobLock(models.Model):
     """A lease that lets one run of a job work at a time, across processes and machines (and on SQLite,
@@ -32,6 +34,8 @@ class JobRun(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        # Still "running" when the next run of its job took the lease: its process died (killed, OOM).
+        ABANDONED = "abandoned", "Abandoned"
 
     job = models.CharField(max_length=100)
     as_of = models.DateField(null=True, blank=True)
@@ -80,6 +84,9 @@ class WebhookEndpoint(models.Model):
         return self.url
 
     def clean(self) -> None:
+        refusal = url_refusal(self.url) if self.url else ""
+        if refusal:
+            raise ValidationError({"url": f"Waypoint will not call this URL: {refusal}."})
         prefix, _, encoded = self.secret.partition("_")
         try:
             key = base64.b64decode(encoded, validate=True)

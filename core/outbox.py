@@ -12,24 +12,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import random
-import socket
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import F, Q
 from django.utils import timezone
 
 from core.models import OutboxMessage, WebhookEndpoint
+from core.webhook_urls import url_refusal
 
 logger = logging.getLogger("waypoint.outbox")
 
@@ -144,28 +141,6 @@ def _post_webhook(message: OutboxMessage) -> Outcome:
     if 200 <= status < 300:
         return Outcome(True)
     return Outcome(False, f"HTTP {status}")
-
-
-def url_refusal(url: str) -> str:
-    """Why a webhook URL may not be called, or "" (SSRF guard: https only, no private, loopback or
-    link-local address, checked on the address it resolves to now)."""
-    parts = urlsplit(url)
-    allow_private = settings.WAYPOINT_WEBHOOK_ALLOW_PRIVATE
-    if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
-        return "only https URLs are called"
-    if not parts.hostname:
-        return "no host"
-    if allow_private:
-        return ""
-    try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-    except socket.gaierror:
-        return "the host does not resolve"
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            return f"{parts.hostname} resolves to a private address"
-    return ""
 
 
 def _retry_after(value: str | None) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 
 RETRY_AFTER_SECONDS = 10
 UNAVAILABLE = (OperationalError, InterfaceError)  # psycopg's QueryCanceled and LockNotAvailable included
@@ -22,10 +23,7 @@ def unavailable_response(request: HttpRequest | None = None) -> HttpResponse:
     if request is None or is_machine_path(request.path):
         response: HttpResponse = JsonResponse({"code": "unavailable", "message": _MESSAGE}, status=503)
     else:
-        response = HttpResponse(
-            "<!doctype html><title>Waypoint is unavailable</title>"
-            "<p>Waypoint cannot reach its database right now. Try again in a few seconds.</p>",
-            status=503,
-        )
+        # A static page (templates/503.html): nothing in it touches the database or the user.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

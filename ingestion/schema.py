@@ -1,6 +1,12 @@
 """The Segment-compatible endpoints in the OpenAPI schema (a drf-spectacular postprocessing hook): they are
-plain Django views, so their contract is written here, with the limits journey/ingest.py enforces, and the
-schema fuzzer exercises them like the REST API."""
+plain Django views, so their contract is written here, with the limits ingestion/segment.py enforces, and
+the schema fuzzer exercises them like the REST API.
+
+Two levels, as in Segment's API: the request (its body, the batch and its shared fields) is checked first,
+and a request that breaks those rules is a 400 with nothing stored; then each message is checked on its own,
+and one that breaks a SegmentMessage rule is listed in the 200 answer's `rejected` while the others are
+stored. So the request bodies take any message (`anyOf` a SegmentMessage or anything else), and
+SegmentMessage says what a message needs to be stored."""
 
 from __future__ import annotations
 
@@ -9,7 +15,9 @@ from ingestion.segment import MAX_MESSAGE_ID, MAX_MESSAGES, MAX_NAME
 _ID = {"type": "string", "maxLength": 255}
 _MESSAGE = {
     "type": "object",
-    "description": "A Segment message. Needs userId or anonymousId; track needs event; group needs groupId.",
+    "description": "A Segment message, as it must be to be stored. Needs userId or anonymousId; track needs "
+    "event; group needs groupId; alias needs previousId. A message that breaks these rules is not stored and "
+    "is listed in the answer's `rejected` with the reason.",
     "properties": {
         "type": {"type": "string", "enum": ["track", "identify", "group", "page", "screen", "alias"]},
         "messageId": {"type": "string", "maxLength": MAX_MESSAGE_ID, "description": "Deduplicates retries."},
@@ -26,6 +34,7 @@ _MESSAGE = {
         "sentAt": {"type": "string", "format": "date-time"},
     },
 }
+_WRITE_KEY = {"type": "string", "description": "The write key, when it is not in the Authorization header."}
 _RESULT = {
     "type": "object",
     "required": ["success", "received", "stored", "duplicates", "pending", "rejected"],
@@ -70,6 +79,14 @@ def segment_paths(result: dict, generator, request, public) -> dict:
     }
     schemas = components.setdefault("schemas", {})
     schemas["SegmentMessage"] = _MESSAGE
+    any_message = {"anyOf": [{"$ref": "#/components/schemas/SegmentMessage"}, {}]}
+    schemas["SegmentCall"] = {
+        "type": "object",
+        "description": "One message: stored if it is a valid SegmentMessage, else listed in the 200 answer's "
+        "`rejected`.",
+        "properties": {"writeKey": _WRITE_KEY},
+        "anyOf": [{"$ref": "#/components/schemas/SegmentMessage"}, {"type": "object"}],
+    }
     schemas["SegmentBatch"] = {
         "type": "object",
         "required": ["batch"],
@@ -77,17 +94,32 @@ def segment_paths(result: dict, generator, request, public) -> dict:
             "batch": {
                 "type": "array",
                 "maxItems": MAX_MESSAGES,
-                "items": {"$ref": "#/components/schemas/SegmentMessage"},
+                "items": any_message,
+                "description": "SegmentMessages: those that break its rules are listed in `rejected`, the "
+                "others stored.",
             },
-            "context": {"type": "object", "additionalProperties": True},
-            "sentAt": {"type": "string", "format": "date-time"},
-            "writeKey": {"type": "string"},
+            "context": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "Merged into each message's context (the message's own keys win).",
+            },
+            "integrations": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "Merged into each message's integrations.",
+            },
+            "sentAt": {
+                "type": "string",
+                "description": "When the SDK sent the batch (ISO 8601): corrects the messages' timestamps "
+                "when the client's clock is off by more than a minute. One that cannot be read is ignored.",
+            },
+            "writeKey": _WRITE_KEY,
         },
     }
     schemas["SegmentResult"] = _RESULT
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for kind, summary in _KINDS.items():
-        body = "SegmentBatch" if kind == "batch" else "SegmentMessage"
+        body = "SegmentBatch" if kind == "batch" else "SegmentCall"
         result.setdefault("paths", {})[f"/v1/{kind}"] = {
             "post": {
                 "operationId": f"segment_{kind}",
@@ -105,7 +137,12 @@ def segment_paths(result: dict, generator, request, public) -> dict:
                             "application/json": {"schema": {"$ref": "#/components/schemas/SegmentResult"}}
                         },
                     },
-                    "400": {"description": "Unreadable request: nothing stored.", **error},
+                    "400": {
+                        "description": "A request that breaks the request's rules (not a JSON object, "
+                        "`batch` not a list or over 2,500 messages, a shared field of the wrong type, over "
+                        "500 KB): nothing stored.",
+                        **error,
+                    },
                     "401": {"description": "Missing, unknown or revoked write key.", **error},
                     "405": {"description": "Only POST.", **error},
                     "503": {

@@ -108,6 +108,13 @@ def messages_of(body: dict, kind: str) -> list:
         raise Refused("invalid_body", "`batch` must be a list of messages.")
     if len(batch) > MAX_MESSAGES:
         raise Refused("too_many", f"A batch holds at most {MAX_MESSAGES:,} messages.")
+    # The batch's own fields apply to every message: one of the wrong type refuses the request rather than
+    # being dropped unnoticed.
+    for key in ("context", "integrations"):
+        if key in body and not isinstance(body[key], dict):
+            raise Refused("invalid_body", f"`{key}` must be an object.")
+    if "sentAt" in body and not isinstance(body["sentAt"], str):
+        raise Refused("invalid_body", "`sentAt` must be a string (ISO 8601).")
     shared = {key: body[key] for key in ("context", "integrations") if isinstance(body.get(key), dict)}
     if not shared:
         return batch

@@ -48,9 +48,11 @@ def segment_endpoint(request: HttpRequest, kind: str) -> JsonResponse:
             content_type=request.META.get("CONTENT_TYPE", ""),
             content_encoding=request.headers.get("Content-Encoding", ""),
         )
+        if "writeKey" in body and not isinstance(body["writeKey"], str):
+            raise Refused("invalid_body", "`writeKey` must be a string.")
         if key is None:
             body_key = body.get("writeKey")
-            key = write_key_authenticate(body_key) if isinstance(body_key, str) else None
+            key = write_key_authenticate(body_key) if body_key else None
             if key is None:
                 raise _Unauthorized
         result = segment_ingest(key=key, kind=kind, body=body, received_at=received_at)

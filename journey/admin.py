@@ -2,13 +2,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from core.admin import CompanySearchMixin, EstimatedCountPaginator, ReadOnlyAdmin, SingletonAdmin
 from core.forms import LinesField
 from journey.models import JourneyState, ScoringRule, ScoringSettings, Stage, StageChange, StageTrigger
 from journey.scoring.domain import score_text as score
-from journey.tasks import rebuild_journeys_task
+from journey.tasks import rebuild_journeys_queue
 
 
 @admin.register(Stage)
@@ -43,16 +44,24 @@ class RebuildLinkMixin:
         ]
 
     def rebuild_view(self, request):
-        opts = self.model._meta
-        if request.method != "POST" or not request.user.has_perm("journey.change_scoringrule"):
+        """GET: what a rebuild does, and a button to confirm it (POST), which queues it and shows its run."""
+        if not request.user.has_perm("journey.change_scoringrule"):
             raise PermissionDenied
-        rebuild_journeys_task.delay()
-        self.message_user(
-            request,
-            "Rebuild started: every company's score is replayed with the current rules. Stage changes it "
-            "finds are recorded as history, without notifications.",
-        )
-        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        if request.method == "POST":
+            rebuild_journeys_queue()
+            self.message_user(
+                request,
+                "Rebuild queued: every company's score is replayed with the current rules. Its run (job "
+                "“scoring”) below shows its progress and result; stage changes it finds are recorded as "
+                "history, without notifications.",
+            )
+            return redirect(reverse("admin:core_jobrun_changelist") + "?job=scoring")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Rebuild all scores?",
+        }
+        return TemplateResponse(request, "admin/journey/rebuild_confirm.html", context)
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+import logging
+import time
 from datetime import date
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
+from core.background import Deferred
 from core.days import day_end
 from core.locks import LeaseHeld
 from journey.services.scoring import journey_rebuild, journey_score
+
+logger = logging.getLogger("waypoint.journey")
+
+REBUILD_RETRY_SECONDS = 60
+REBUILD_RETRIES = 120  # a scoring run in progress is waited for, up to two hours
 
 
 @shared_task(name="journey.score_journeys", ignore_result=True)
@@ -21,7 +30,7 @@ def score_journeys_task(as_of: str | None = None) -> dict:
         return {"skipped": str(held)}
 
 
-@shared_task(bind=True, name="journey.rebuild_journeys", ignore_result=True, max_retries=120)
+@shared_task(bind=True, name="journey.rebuild_journeys", ignore_result=True, max_retries=REBUILD_RETRIES)
 def rebuild_journeys_task(self) -> dict:
     """Replay every company with the current rules (after an admin changed them), through now. Waits for a
     scoring run in progress to finish (retrying every minute) rather than being lost."""
@@ -30,4 +39,27 @@ def rebuild_journeys_task(self) -> dict:
     except LeaseHeld as held:
         if self.request.is_eager:
             return {"skipped": str(held)}
-        raise self.retry(countdown=60) from held
+        raise self.retry(countdown=REBUILD_RETRY_SECONDS) from held
+
+
+def _rebuild_in_process() -> None:
+    for _ in range(REBUILD_RETRIES):
+        try:
+            journey_rebuild(until=timezone.now())
+            return
+        except LeaseHeld:
+            time.sleep(REBUILD_RETRY_SECONDS)
+    logger.error("rebuild of the journey scores gave up: a scoring run held the lease for two hours")
+
+
+_rebuild_deferred = Deferred("rebuild", _rebuild_in_process, delay=0)
+
+
+def rebuild_journeys_queue() -> None:
+    """Queue the rebuild, never running it in the caller's request: a Celery task with a broker; without one
+    (the embedded default) a background thread of this process, as for scoring new events. Tests, which run
+    tasks eagerly with no threads, run it at once. Its JobRun (job "scoring") shows progress and result."""
+    if settings.WAYPOINT_BACKGROUND_THREADS:
+        _rebuild_deferred.kick()
+    else:
+        rebuild_journeys_task.delay()

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import OuterRef
 
-from core.admin import CompanySearchMixin, ReadOnlyAdmin, SingletonAdmin
+from core.admin import CompanySearchMixin, ReadOnlyAdmin, SharedChoicesInlineMixin, SingletonAdmin
 from core.forms import LinesField
 from core.queries import count_of
 from milestones.models import (
@@ -70,9 +70,10 @@ class CriterionInline(admin.StackedInline):
     )
 
 
-class ResourceInline(admin.TabularInline):
+class ResourceInline(SharedChoicesInlineMixin, admin.TabularInline):
     model = Milestone.resources.through
     autocomplete_fields = ("resource",)
+    shared_choice_fields = ("resource",)  # one read of the resources for every row, not a query per row
     extra = 0
     verbose_name = "resource"
     verbose_name_plural = "resources (content that helps)"
@@ -93,6 +94,7 @@ class MilestoneAdmin(admin.ModelAdmin):
     ordering = ("phase__order", "order")
     search_fields = ("name", "key")
     prepopulated_fields = {"key": ("name",)}
+    exclude = ("resources",)  # edited in ResourceInline: one place, not two that overwrite each other
     inlines = (CriterionInline, CTARuleInline, ResourceInline)
 
     def get_queryset(self, request):

@@ -8,18 +8,26 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db import transaction
 
 from content.models import Resource
+from core.admin import SharedChoicesInlineMixin
 from journey.models import Stage
 from milestones.admin import MilestoneAdmin
 from milestones.models import Milestone
 from playbooks.models import TaskTemplate
 
 
-class TaskTemplateInline(admin.StackedInline):
+class TaskTemplateInline(SharedChoicesInlineMixin, admin.StackedInline):
+    """A milestone's tasks, each with the resources it points to: the rows share one list of resources and
+    their selections are prefetched, so the page's queries do not grow with its tasks."""
+
     model = TaskTemplate
     fields = (("order", "title"), "description", "resources")
     autocomplete_fields = ("resources",)
+    shared_choice_fields = ("resources",)
     ordering = ("order",)
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("resources")
 
 
 # The milestone page with its task list: the methodology's admin, extended from above.

@@ -38,6 +38,16 @@ def workspace(methodology, admin_user):
     from accounts.services import api_token_create
 
     api_token_create(user=admin_user, name="CRM sync")
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    seen = {
+        "username": "mallory",
+        "ip_address": "203.0.113.5",
+        "user_agent": "curl",
+        "path_info": "/admin/login/",
+    }
+    AccessAttempt.objects.create(**seen, get_data="", post_data="username=mallory", failures_since_start=5)
+    AccessFailureLog.objects.create(**seen, locked_out=True)
     from ingestion.models import PendingEvent, RejectedMessage
     from ingestion.services.write_keys import write_key_create
 

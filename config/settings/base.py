@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_date, env_int, env_list, env_str
@@ -32,8 +33,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: the docs need no CDN
     "django_celery_beat",
     "django_htmx",
+    "axes",
+    "csp",
     # Waypoint's apps, in layer order (lowest first; pyproject.toml's import-linter contract holds it).
     "core",
     "accounts",
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # WhiteNoise sits right after SecurityMiddleware so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
@@ -59,12 +64,33 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivatePagesMiddleware",
     # Deny by default: every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Content Security Policy (django-csp): everything from this origin only, no inline script or style, no
+# framing. Pages use classes from static/css (bars too, see width_class); the API docs, whose Swagger UI and
+# ReDoc write inline styles, relax style-src on their views only (web/api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -125,6 +151,20 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes counts failed sign-ins (the app's form and admin's) and locks per user name and, separately,
+# per address: 5 failures lock for 15 minutes. Only sign-in forms go through authenticate(): API tokens and
+# write keys are checked elsewhere and are never locked. Admin lists attempts and lockouts and lifts them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("WAYPOINT_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("WAYPOINT_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -205,6 +245,9 @@ SPECTACULAR_SETTINGS = {
     '`{"code", "message", "errors"?}`.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # The schema and the docs need a signed-in user (a token, or a session in the browser).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1/",  # tags by resource: companies, events…
@@ -259,6 +302,10 @@ LOGGING = {
 # Companies per chunk of the daily run: each chunk is one Celery task (or one step in-process). 10,000 keeps
 # a chunk to a couple of seconds and 10 tasks at 100k companies, so Celery adds about a second in all.
 WAYPOINT_ASSESS_CHUNK = env_int("WAYPOINT_ASSESS_CHUNK", 10_000)
+
+# Trusted proxies in front of the app (deploy/nginx.conf is one): the client's address is taken from
+# X-Forwarded-For that far from the right (core/clients.py), for sign-in lockouts. 0: REMOTE_ADDR.
+WAYPOINT_PROXY_COUNT = env_int("WAYPOINT_PROXY_COUNT", 0)
 
 # Links in emails point here.
 WAYPOINT_BASE_URL = env_str("WAYPOINT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -25,3 +25,11 @@ def health_class(health: int | None) -> str:
     if health < 40:
         return "health-low"
     return "health-mid" if health < 70 else "health-high"
+
+
+@register.filter
+def width_class(percent: float | int | None) -> str:
+    """A bar's width as a class (w-0 … w-100, in waypoint.css): the Content Security Policy allows no inline
+    style attribute, and whole percents are finer than a bar can show."""
+    value = 0 if percent is None else max(0, min(100, round(float(percent))))
+    return f"w-{value}"

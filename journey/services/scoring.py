@@ -31,7 +31,7 @@ from companies.models import Company, Event
 from companies.selectors import event_watermark
 from core.bulk import bulk_load, bulk_upsert
 from core.days import workspace_tz
-from core.jobs import job_run_last, job_running
+from core.jobs import job_run_last, job_run_progress, job_running
 from core.locks import Lease, lease_keep
 from journey.models import JourneyState, StageChange, StageChangeNotice
 from journey.scoring.domain import LOOKBACK, Change, Result, State, continues
@@ -147,7 +147,8 @@ def _run(until: datetime, **detail) -> Iterator[tuple[RunSummary, Lease, int]]:
 def _rebuild_all(scoring: Scoring, until: datetime, watermark: int, summary: RunSummary, lease) -> None:
     """Replay all companies, chunk by chunk, each chunk in one transaction; notify nobody."""
     ids = list(Company.objects.order_by("id").values_list("id", flat=True))
-    for start in range(0, len(ids), CHUNK):
+    job_run_progress(summary.run_id, done=0, total=-(-len(ids) // CHUNK))
+    for done, start in enumerate(range(0, len(ids), CHUNK), start=1):
         first, last = ids[start], ids[min(start + CHUNK, len(ids)) - 1]
         lease_keep(lease, who="scoring run")
         started = time.perf_counter()
@@ -167,6 +168,7 @@ def _rebuild_all(scoring: Scoring, until: datetime, watermark: int, summary: Run
             _write(results, scoring, live=False, until=until, summary=summary)
         _add_seconds(summary, "write", started)
         summary.replayed += len(results)
+        job_run_progress(summary.run_id, done=done)
 
 
 def _score_new_events(

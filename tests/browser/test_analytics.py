@@ -26,6 +26,8 @@ def test_a_manager_follows_the_bottleneck_and_downloads_the_table(
     snapshots_build(first=PAST, last=DAY)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The pages run under the Content-Security-Policy: no inline script or style may be refused.
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     log_in("carol")
     page.wait_for_url("**/funnel/")
     page.select_option("select[name=csm]", "bob")
@@ -56,8 +58,14 @@ def test_a_manager_follows_the_bottleneck_and_downloads_the_table(
     page.screenshot(path=f"{shots(tmp_path)}/funnel-bottleneck-accounts.png", full_page=True)
 
     site = page.url.split("/companies/")[0]
-    for path, canvas in (("/funnel/trends/", "#conversion-chart"), ("/funnel/forecast/", "#forecast-chart")):
+    for path, canvas in (
+        ("/funnel/trends/", "#conversion-chart"),
+        ("/funnel/buyer/", "#buyer-chart"),
+        ("/funnel/forecast/", "#forecast-chart"),
+    ):
         page.goto(site + path)
         page.wait_for_function(f"document.querySelector('{canvas}').width > 0")
     page.screenshot(path=f"{shots(tmp_path)}/forecast.png", full_page=True)
+    page.goto(f"{site}/companies/co-C/")
+    page.get_by_role("heading", name="Next milestone forecast").wait_for()
     assert errors == []

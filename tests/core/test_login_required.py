@@ -7,8 +7,16 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
 
-# Routes anyone may call: logging in, and the probes of the load balancer.
-PUBLIC = {"accounts:login", "healthz", "readyz"}
+# Routes anyone may call: logging in, setting a new password by email, and the load balancer's probes.
+PUBLIC = {
+    "accounts:login",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "healthz",
+    "readyz",
+}
 # Routes that take a write key instead of a login (Segment-compatible ingestion): a stranger's POST is a 401.
 KEYED = {"segment": {"kind": "batch"}}
 

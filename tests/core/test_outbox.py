@@ -220,3 +220,19 @@ def test_a_refused_url_is_never_called(settings, endpoint, receiver):
     assert outbox_deliver()["retrying"] == 1
     message.refresh_from_db()
     assert message.last_error == "only https URLs are called" and receiver.requests == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[::ffff:127.0.0.1]/x",
+        "https://0.0.0.0/x",
+        "https://100.64.0.1/x",
+        "https://224.0.0.1/x",
+        "https://[fe80::1]/x",
+        "https://240.0.0.1/x",
+    ],
+)
+def test_mapped_shared_multicast_unspecified_and_reserved_addresses_are_refused(settings, url):
+    settings.WAYPOINT_WEBHOOK_ALLOW_PRIVATE = False
+    assert url_refusal(url).endswith("resolves to a private address")

@@ -352,6 +352,37 @@ def test_a_malformed_request_is_a_json_400_and_stores_nothing(client, key, raw, 
     assert Event.objects.count() == RejectedMessage.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "field", "value", "message"),
+    [
+        ("/v1/batch", "writeKey", 7, "`writeKey` must be a string."),
+        ("/v1/track", "writeKey", None, "`writeKey` must be a string."),
+        ("/v1/batch", "context", ["groupId", "acme"], "`context` must be an object."),
+        ("/v1/batch", "integrations", "all", "`integrations` must be an object."),
+        ("/v1/batch", "sentAt", 1_795_000_000, "`sentAt` must be a string (ISO 8601)."),
+    ],
+)
+def test_a_request_field_of_the_wrong_type_is_a_400_and_stores_nothing(
+    client, key, path, field, value, message
+):
+    """The request's own fields, as the schema types them; a message's are checked one by one (rejected)."""
+    _, secret = key
+    CompanyFactory(external_id="acme")
+    call = track("m-1", context={"groupId": "acme"})
+    body = {"batch": [call]} if path == "/v1/batch" else call
+    response = post(client, path, {**body, field: value}, secret)
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid_body", "message": message}
+    assert Event.objects.count() == RejectedMessage.objects.count() == 0
+
+
+def test_a_batch_sent_at_that_cannot_be_read_is_ignored(client, key):
+    _, secret = key
+    CompanyFactory(external_id="acme")
+    body = {"batch": [track("m-1", context={"groupId": "acme"})], "sentAt": "yesterday"}
+    assert post(client, "/v1/batch", body, secret).json()["stored"] == 1
+
+
 def _batch_bytes(size: int) -> bytes:
     """A batch body of exactly `size` bytes (one message padded)."""
     head = json.dumps({"batch": [track("m-1", context={"groupId": "acme"}, properties={"pad": ""})]})

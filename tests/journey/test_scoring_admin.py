@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from core.models import OutboxMessage, WebhookEndpoint
+from core.models import JobRun, OutboxMessage, WebhookEndpoint
 from journey.models import JourneyState, ScoringRule, Stage, StageTrigger
 from tests.factories import CompanyFactory, EventFactory, EventTypeFactory
 
@@ -72,23 +72,66 @@ def test_a_positive_rule_cannot_take_points_away(admin_client):
     assert "Only negative signals have negative points." in response.content.decode()
 
 
-def test_the_rules_list_rebuilds_every_score_with_the_current_rules(admin_client):
+def test_the_rules_list_rebuilds_every_score_after_a_confirmation(admin_client):
     company = CompanyFactory()
     EventFactory(company=company, type=EventTypeFactory(name="blog_viewed"), occurred_at=datetime.now(UTC))
     ScoringRule.objects.filter(event_name="blog_viewed").update(points=300)
     changelist = admin_client.get(reverse("admin:journey_scoringrule_changelist")).content.decode()
-    assert "Rebuild all scores" in changelist
     url = reverse("admin:journey_scoringrule_rebuild")
-    assert admin_client.get(url).status_code == 403  # only a POST, from the button
+    assert f'href="{url}"' in changelist and "Rebuild all scores…" in changelist
+    confirm = admin_client.get(url)  # the link asks first; nothing runs
+    assert confirm.status_code == 200 and "Yes, rebuild all scores" in confirm.content.decode()
+    assert not JobRun.objects.exists() and not JourneyState.objects.exists()
     response = admin_client.post(url, follow=True)
-    assert "Rebuild started" in response.content.decode()
-    assert JourneyState.objects.get(company=company).score == 300  # tasks run in-process here
+    assert response.redirect_chain[-1][0] == reverse("admin:core_jobrun_changelist") + "?job=scoring"
+    page = response.content.decode()
+    assert "Rebuild queued" in page
+    run = JobRun.objects.get(job="scoring")  # tasks run in-process here; the list shows the run
+    assert run.status == JobRun.Status.SUCCEEDED and run.detail["rebuild"] is True
+    assert (run.chunks_done, run.chunks_total) == (1, 1) and run.detail["replayed"] == 1
+    assert 'class="run-state run-succeeded">Succeeded<' in page and "1 of 1 chunks" in page
+    detail = admin_client.get(reverse("admin:core_jobrun_change", args=[run.pk])).content.decode()
+    assert "&quot;replayed&quot;: 1" in detail
+    assert JourneyState.objects.get(company=company).score == 300
+
+
+def test_the_rebuild_is_queued_not_run_in_the_request(admin_client, settings, monkeypatch):
+    """Without a broker, the web process runs it in a background thread, as it scores new events."""
+    from journey import tasks
+
+    settings.WAYPOINT_BACKGROUND_THREADS = True
+    kicked, ran = [], []
+    monkeypatch.setattr(tasks._rebuild_deferred, "kick", lambda: kicked.append(1))
+    monkeypatch.setattr(tasks, "journey_rebuild", lambda **kwargs: ran.append(1))
+    admin_client.post(reverse("admin:journey_scoringrule_rebuild"))
+    assert kicked == [1] and ran == []
+
+
+def test_the_rebuild_waits_for_a_scoring_run_in_progress(monkeypatch):
+    from core.locks import LeaseHeld
+    from journey import tasks
+
+    attempts = []
+
+    def held_once(**kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise LeaseHeld("scoring", "host:1", datetime(2026, 3, 1, tzinfo=UTC))
+
+    monkeypatch.setattr(tasks, "journey_rebuild", held_once)
+    monkeypatch.setattr(tasks.time, "sleep", lambda seconds: None)
+    tasks._rebuild_in_process()
+    assert len(attempts) == 2
 
 
 def test_the_rebuild_is_for_admins_only(client, manager, methodology):
     client.force_login(manager)
-    response = client.post(reverse("admin:journey_scoringrule_rebuild"))
-    assert response.status_code == 302 and "/login" in response.url
+    for response in (
+        client.get(reverse("admin:journey_scoringrule_rebuild")),
+        client.post(reverse("admin:journey_scoringrule_rebuild")),
+    ):
+        assert response.status_code == 302 and "/login" in response.url
+    assert not JobRun.objects.exists()
 
 
 def test_a_new_webhook_endpoint_comes_with_a_fresh_secret_and_a_bad_one_is_refused(admin_client):

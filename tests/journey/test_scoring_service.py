@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -250,9 +251,9 @@ class TestRuns:
         try:
             with pytest.raises(LeaseHeld):
                 run("2026-03-02")
-            out = io.StringIO()
-            call_command("score_journeys", "--as-of", "2026-03-02", stdout=out)
-            assert out.getvalue().startswith("Not running: scoring is already running")
+            with pytest.raises(CommandError, match="Not running: scoring is already running") as refused:
+                call_command("score_journeys", "--as-of", "2026-03-02", stdout=io.StringIO())
+            assert refused.value.returncode == 75
         finally:
             lease_release(held)
         assert not JourneyState.objects.exists()

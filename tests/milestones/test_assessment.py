@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from companies.models import Company
 from core.days import yesterday
@@ -377,12 +378,14 @@ class TestReruns:
         JobLock.objects.filter(name=runs.LOCK).update(expires_at=on("2026-01-01"))
         assess("2026-06-30")
         assert achieved(customer) == {"lead-generation": "2026-03-02"}
-        assert JobRun.objects.get(as_of=date(2026, 6, 29)).status == JobRun.Status.FAILED
+        dead = JobRun.objects.get(as_of=date(2026, 6, 29))
+        assert dead.status == JobRun.Status.ABANDONED and dead.finished_at is not None
 
     def test_the_command_says_when_another_run_holds_the_lock(self, capsys):
         lease_acquire(runs.LOCK, ttl=timedelta(minutes=15))
-        call_command("run_daily", "--as-of", "2026-06-30")
-        assert "Not running: daily is already running" in capsys.readouterr().out
+        with pytest.raises(CommandError, match="Not running: daily is already running") as refused:
+            call_command("run_daily", "--as-of", "2026-06-30")
+        assert refused.value.returncode == 75  # EX_TEMPFAIL: cron and monitoring see that it did not run
 
 
 class TestLateData:

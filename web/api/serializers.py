@@ -4,8 +4,11 @@ serializers say what it gets back. Companies and contacts are named by their ext
 from __future__ import annotations
 
 import json
+import math
+import re
 import uuid
 from datetime import UTC
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -18,10 +21,88 @@ from accounts.roles import Role
 from companies.ids import external_id_problem
 from companies.models import Company, Contact, Event, MetricValue
 from companies.selectors import company_ids, contact_companies
-from core.api import batch_items, items_invalid, items_validate
+from core.api import MAX_ITEMS, batch_items, items_invalid, items_validate
+from core.api_schema import NO_NUL, NOT_BLANK, SPACES
 from core.days import earliest_day, earliest_moment, today, too_early_message, validate_day_kept
 from ingestion import segment
 from ingestion.services.api_events import EventItem
+
+# --- Shared fields -----------------------------------------------------------------------------------------
+
+
+class TextField(serializers.CharField):
+    """A JSON string, as the schema says: DRF's CharField also takes numbers (5 becomes "5"), and checks the
+    length once the surrounding spaces are trimmed, where the schema's maxLength is of the text sent."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
+class FloatInField(serializers.FloatField):
+    """A JSON number, as the schema says: DRF's FloatField also parses strings ("1.5") and booleans."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "pattern": NO_NUL})
+class OptionalSlugField(serializers.SlugRelatedField):
+    """A related object named by a slug (a string); null, or an empty string (DRF reads it as null), for
+    none. A NUL character is refused before the lookup: PostgreSQL cannot compare one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if "\x00" in data:
+            raise serializers.ValidationError("Null characters are not allowed.", code="null_characters")
+        return super().to_internal_value(data)
+
+
+# A plain decimal in ASCII digits: Decimal() also reads "1e3", "1_0", " 5", ".5" or "١".
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_MONEY_MAX = 9_999_999_999.99
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "number", "minimum": 0, "maximum": _MONEY_MAX},
+            {"type": "string", "pattern": r"^0*[0-9]{1,10}(?:\.[0-9]{1,2})?$"},
+        ]
+    }
+)
+class MoneyField(serializers.DecimalField):
+    """An amount from 0 to 9,999,999,999.99: a string of digits with at most two decimals ("1250.50"), taken
+    as written, or a JSON number (what the API answers), rounded to the cent since a binary float cannot say
+    0.1 exactly. Other strings ("1e3", " 5", "+5", ".5") are refused, not guessed at."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_digits=12, decimal_places=2, min_value=0, coerce_to_string=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if not _DECIMAL_TEXT.fullmatch(data):
+                self.fail("invalid")
+            if data.startswith("-"):  # "-0" too: the schema says digits
+                self.fail("min_value", min_value=0)
+        elif isinstance(data, int | float) and not isinstance(data, bool):
+            if not math.isfinite(data):
+                self.fail("invalid")
+            if data > _MONEY_MAX:
+                self.fail("max_digits", max_digits=self.max_digits)
+            if data < 0:
+                self.fail("min_value", min_value=0)
+            data = Decimal(repr(data)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        else:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
 
 # --- Companies ---------------------------------------------------------------------------------------------
 
@@ -67,14 +148,26 @@ class CompanySerializer(serializers.ModelSerializer):
         return journey.stage.key if journey is not None and journey.stage is not None else None
 
 
+# companies/ids.py's rule for what is left once the surrounding spaces are trimmed (as at every way in):
+# 1 to 255 characters, no '/' or control character, not '.' or '..'.
+_ID_CHAR = r"[^/\x00-\x1f\x7f]"
+_ID_EDGE = rf"[^/\x00-\x1f\x7f{SPACES}]"
+_ID_PATTERN = rf"^[{SPACES}]*(?!\.\.?[{SPACES}]*$){_ID_EDGE}(?:{_ID_CHAR}*{_ID_EDGE})?[{SPACES}]*$"
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 255, "pattern": _ID_PATTERN})
+class ExternalIdField(TextField):
+    """A company's external id; spaces around it are trimmed."""
+
+
 class CompanyInSerializer(serializers.Serializer):
     """A company as a client sends it. Context: `request`, and `company` when updating one."""
 
-    external_id = serializers.CharField(
+    external_id = ExternalIdField(
         max_length=255, help_text="Your id for the company; no '/'. Cannot change once created."
     )
-    name = serializers.CharField(max_length=255)
-    domain = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    name = TextField(max_length=255)
+    domain = TextField(max_length=255, required=False, allow_blank=True)
     lifecycle = serializers.ChoiceField(choices=Company.Lifecycle.choices, required=False)
     customer_since = serializers.DateField(
         required=False, allow_null=True, help_text="Needed for a customer."
@@ -82,16 +175,16 @@ class CompanyInSerializer(serializers.Serializer):
     churned_on = serializers.DateField(
         required=False, allow_null=True, help_text="Needed for a churned company."
     )
-    csm = serializers.SlugRelatedField(
+    csm = OptionalSlugField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         required=False,
         allow_null=True,
-        help_text="The CSM's username. Only managers and admins may change it.",
+        help_text="The CSM's username (null or empty: none). Only managers and admins may change it.",
     )
-    segment = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    plan = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    mrr = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    segment = TextField(max_length=64, required=False, allow_blank=True)
+    plan = TextField(max_length=64, required=False, allow_blank=True)
+    mrr = MoneyField(required=False, help_text="Monthly recurring revenue.")
 
     def validate_external_id(self, value: str) -> str:
         company = self.context.get("company")
@@ -110,6 +203,24 @@ class CompanyInSerializer(serializers.Serializer):
         if csm is not None and csm.role is None:
             raise serializers.ValidationError(f"{csm.username} has no Waypoint role.")
         return csm
+
+
+class CompanyCreateSerializer(CompanyInSerializer):
+    """A new company. A customer needs `customer_since`, a churned company `churned_on` (on or after
+    `customer_since`); a prospect (the default) neither."""
+
+    # Patterns, not one-value enums, which drf-spectacular's enum hook would turn into components.
+    schema_any_of = [
+        {"properties": {"lifecycle": {"pattern": "^prospect$"}}},
+        {
+            "required": ["lifecycle", "customer_since"],
+            "properties": {"lifecycle": {"pattern": "^customer$"}, "customer_since": {"type": "string"}},
+        },
+        {
+            "required": ["lifecycle", "churned_on"],
+            "properties": {"lifecycle": {"pattern": "^churned$"}, "churned_on": {"type": "string"}},
+        },
+    ]
 
 
 # --- Contacts ----------------------------------------------------------------------------------------------
@@ -133,16 +244,24 @@ class ContactInSerializer(serializers.Serializer):
     """A contact as a client sends it: an external id, an email address, or both. Context: `request`, and
     `contact` when updating one."""
 
-    external_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    # An update may blank one of the two, not both.
+    schema_any_of = [
+        {"not": {"required": ["external_id"]}},
+        {"properties": {"external_id": {"pattern": NOT_BLANK}}},
+        {"not": {"required": ["email"]}},
+        {"properties": {"email": {"minLength": 1}}},
+    ]
+
+    external_id = TextField(max_length=255, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
-    name = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    title = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    company = serializers.SlugRelatedField(
+    name = TextField(max_length=255, required=False, allow_blank=True)
+    title = TextField(max_length=255, required=False, allow_blank=True)
+    company = OptionalSlugField(
         slug_field="external_id",
         queryset=Company.objects.none(),
         required=False,
         allow_null=True,
-        help_text="The company's external id; CSMs must name one of theirs.",
+        help_text="The company's external id (null or empty: none); CSMs must name one of theirs.",
         error_messages={"does_not_exist": "No company with external id {value}."},
     )
 
@@ -161,17 +280,26 @@ class ContactInSerializer(serializers.Serializer):
         return attrs
 
 
+class ContactCreateSerializer(ContactInSerializer):
+    """A new contact: an external id, an email address, or both."""
+
+    schema_any_of = [
+        {"required": ["external_id"], "properties": {"external_id": {"pattern": NOT_BLANK}}},
+        {"required": ["email"], "properties": {"email": {"minLength": 1}}},
+    ]
+
+
 # --- Events ------------------------------------------------------------------------------------------------
 
 
 class EventInSerializer(serializers.Serializer):
-    message_id = serializers.CharField(
+    message_id = TextField(
         max_length=segment.MAX_MESSAGE_ID,
         required=False,
         help_text="Makes the call idempotent: an event is stored once per message id. Default: a new UUID.",
     )
-    company = serializers.CharField(max_length=255, help_text="The company's external id.")
-    contact = serializers.CharField(
+    company = TextField(max_length=255, help_text="The company's external id.")
+    contact = TextField(
         max_length=255,
         required=False,
         allow_blank=True,
@@ -179,7 +307,7 @@ class EventInSerializer(serializers.Serializer):
         help_text="The contact's external id at the company; an unknown one is created there. One of another "
         "company is refused.",
     )
-    event = serializers.CharField(max_length=segment.MAX_NAME, help_text="The event name, e.g. blog_viewed.")
+    event = TextField(max_length=segment.MAX_NAME, help_text="The event name, e.g. blog_viewed.")
     properties = serializers.DictField(required=False, help_text="A JSON object, up to 32 KB.")
     timestamp = serializers.DateTimeField(
         required=False,
@@ -205,7 +333,9 @@ class EventInSerializer(serializers.Serializer):
 
 
 class EventBatchInSerializer(serializers.Serializer):
-    events = EventInSerializer(many=True, help_text="1 to 2,500 events.")
+    events = serializers.ListField(
+        child=EventInSerializer(), min_length=1, max_length=MAX_ITEMS, help_text="1 to 2,500 events."
+    )
 
 
 def events_in(data, *, user) -> tuple[list[EventItem], int]:
@@ -291,9 +421,9 @@ class StoredSerializer(serializers.Serializer):
 
 
 class MetricInSerializer(serializers.Serializer):
-    company = serializers.CharField(max_length=255, help_text="The company's external id.")
-    metric = serializers.CharField(max_length=100, help_text="e.g. landing_page_conversion_rate.")
-    value = serializers.FloatField()
+    company = TextField(max_length=255, help_text="The company's external id.")
+    metric = TextField(max_length=100, help_text="e.g. landing_page_conversion_rate.")
+    value = FloatInField()
     date = serializers.DateField(
         help_text="The day the value is for; a later value for the day replaces it.",
         validators=[validate_day_kept],
@@ -301,7 +431,9 @@ class MetricInSerializer(serializers.Serializer):
 
 
 class MetricBatchInSerializer(serializers.Serializer):
-    metrics = MetricInSerializer(many=True, help_text="1 to 2,500 values.")
+    metrics = serializers.ListField(
+        child=MetricInSerializer(), min_length=1, max_length=MAX_ITEMS, help_text="1 to 2,500 values."
+    )
 
 
 def metrics_in(data, *, user) -> list[tuple[int, str, object, float]]:

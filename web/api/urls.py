@@ -1,8 +1,9 @@
 """The REST API (/api/): version 1 under v1/, its OpenAPI schema and interactive docs. Wiring only."""
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
@@ -43,11 +44,26 @@ v1 = [
     ),
 ]
 
+
+def docs_page(view, **policy):
+    """The docs are pages for people: strangers go to the login form (DRF views skip the login middleware
+    and would answer 401). Swagger UI and ReDoc are served from this server (drf-spectacular-sidecar) and
+    write inline styles, so their pages alone allow them (settings' CONTENT_SECURITY_POLICY)."""
+    return login_required(csp_update({"style-src": ["'unsafe-inline'"], **policy})(view))
+
+
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SchemaView.as_view(), name="schema"),
-    # DRF views skip the login middleware (they answer 401 themselves); the docs are a page for people,
-    # so strangers go to the login form.
-    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
-    re_path(r"^(?P<path>.*)$", api_not_found),  # last: unknown /api/ URLs get a JSON 404
+    # The split view serves its start script from a URL instead of inline, which script-src 'self' allows.
+    path("docs/", docs_page(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    path(
+        "redoc/",
+        docs_page(
+            SpectacularRedocView.as_view(url_name="api:schema", template_name="web/api/redoc.html"),
+            **{"worker-src": ["blob:"]},  # ReDoc searches in a worker it makes from a blob
+        ),
+        name="redoc",
+    ),
+    re_path(r"^(?P<path>[\s\S]*)$", api_not_found),  # last: unknown /api/ URLs (any character) get a JSON 404
 ]

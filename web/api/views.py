@@ -42,7 +42,7 @@ def _valid(serializer_class, data, *, partial: bool = False, **context) -> dict:
     list=extend_schema(summary="List companies"),
     retrieve=extend_schema(summary="Get a company"),
     create=extend_schema(
-        summary="Create a company", request=s.CompanyInSerializer, responses={201: s.CompanySerializer}
+        summary="Create a company", request=s.CompanyCreateSerializer, responses={201: s.CompanySerializer}
     ),
     update=extend_schema(
         summary="Replace a company", request=s.CompanyInSerializer, responses=s.CompanySerializer
@@ -80,7 +80,7 @@ class CompanyViewSet(
         return super().get_permissions()
 
     def create(self, request):
-        data = _valid(s.CompanyInSerializer, request.data, request=request)
+        data = _valid(s.CompanyCreateSerializer, request.data, request=request)
         company = company_create(**data)
         return Response(s.CompanySerializer(company).data, status=status.HTTP_201_CREATED)
 
@@ -114,7 +114,7 @@ class CompanyViewSet(
     list=extend_schema(summary="List contacts"),
     retrieve=extend_schema(summary="Get a contact"),
     create=extend_schema(
-        summary="Create a contact", request=s.ContactInSerializer, responses={201: s.ContactSerializer}
+        summary="Create a contact", request=s.ContactCreateSerializer, responses={201: s.ContactSerializer}
     ),
     update=extend_schema(
         summary="Replace a contact", request=s.ContactInSerializer, responses=s.ContactSerializer
@@ -143,7 +143,7 @@ class ContactViewSet(
         return contact_list(user=self.request.user).order_by("name", "email", "id")
 
     def create(self, request):
-        data = _valid(s.ContactInSerializer, request.data, request=request)
+        data = _valid(s.ContactCreateSerializer, request.data, request=request)
         return Response(s.ContactSerializer(contact_create(**data)).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, pk: int, partial: bool = False):

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from core.commands import as_of_argument
+from core.commands import as_of_argument, lease_held_error
 from core.days import yesterday
 from daily.services import daily_run_inline
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = (
         "Run all daily jobs for a day, in order, in this process: the milestone assessment with the funnel "
         "snapshot, then the journey scores and their decay. Use it to backfill or rerun any day; it is safe to "
-        "repeat."
+        "repeat. Exits 75 when a job did not run because another run of it holds its lease."
     )
 
     def add_arguments(self, parser) -> None:
@@ -22,8 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of: date | None, **options) -> None:
         report = daily_run_inline(as_of=as_of or yesterday())
+        skipped = [summary["skipped"] for summary in report.values() if "skipped" in summary]
         for summary in report.values():
-            if "skipped" in summary:
-                self.stdout.write(f"Not running: {summary['skipped']}")
-            else:
+            if "skipped" not in summary:
                 self.stdout.write(json.dumps(summary))
+        if skipped:
+            raise lease_held_error(skipped)  # the jobs that could run did; this one says the rest did not

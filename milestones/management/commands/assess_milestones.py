@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.commands import as_of_argument
+from core.commands import as_of_argument, lease_held_error
 from core.days import yesterday
 from core.locks import LeaseHeld, LeaseLost
 from milestones.services.runs import run_inline
@@ -14,7 +14,8 @@ from milestones.services.runs import run_inline
 class Command(BaseCommand):
     help = (
         "Assess every customer's milestone checklists as of a day: new achievements with the earliest day "
-        "their checklists held, position, stuck, health, and the day's funnel snapshot. Idempotent per day."
+        "their checklists held, position, stuck, health, and the day's funnel snapshot. Idempotent per day. "
+        "Exits 75 when another run holds the lease."
     )
 
     def add_arguments(self, parser) -> None:
@@ -29,8 +30,7 @@ class Command(BaseCommand):
         try:
             summary = run_inline(job="milestones", as_of=as_of or yesterday(), rebuild=rebuild)
         except LeaseHeld as held:
-            self.stdout.write(f"Not running: {held}")  # not an error: the other run does the work
-            return
+            raise lease_held_error([str(held)]) from held
         except LeaseLost as lost:
             raise CommandError(str(lost)) from lost
         self.stdout.write(json.dumps(summary))

@@ -7,6 +7,8 @@ import yaml
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from tests.factories import CompanyFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -19,6 +21,12 @@ def test_unknown_api_urls_are_json_404s(csm_api):
         "code": "not_found",
         "message": "No API endpoint at /api/v1/companies. API paths end with a slash.",
     }
+
+
+def test_an_unknown_api_url_with_a_line_break_is_a_json_404_too(csm_api):
+    response = csm_api.get("/api/v1/companies/a%0Ab/")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "No API endpoint at /api/v1/companies/a\nb/."}
 
 
 def test_a_write_to_an_unknown_url_is_a_404_not_a_csrf_page(csm):
@@ -67,6 +75,47 @@ def test_the_methodology_is_read_only(admin_api, methodology):
     assert response.json()["code"] == "method_not_allowed"
 
 
+class TestPagination:
+    """Pages are strict: a `page` or `page_size` that is not a whole number in range is a 400 in the error
+    format, where DRF would quietly use the defaults; a page past the last is a 404."""
+
+    @pytest.mark.parametrize(
+        ("params", "field", "error"),
+        [
+            ({"page_size": "null"}, "page_size", "A whole number from 1 to 500."),
+            ({"page_size": "0"}, "page_size", "A whole number from 1 to 500."),
+            ({"page_size": "501"}, "page_size", "A whole number from 1 to 500."),
+            ({"page_size": "-5"}, "page_size", "A whole number from 1 to 500."),
+            ({"page_size": ""}, "page_size", "A whole number from 1 to 500."),
+            ({"page": "0"}, "page", "A whole number from 1."),
+            ({"page": "2.5"}, "page", "A whole number from 1."),
+            ({"page": "last"}, "page", "A whole number from 1."),
+            ({"page": "٣"}, "page", "A whole number from 1."),
+        ],
+    )
+    def test_a_page_or_page_size_that_is_not_a_whole_number_in_range_is_a_400(
+        self, manager_api, params, field, error
+    ):
+        response = manager_api.get("/api/v1/companies/", params)
+        assert response.status_code == 400
+        assert response.json() == {
+            "code": "invalid",
+            "message": f"Invalid: {field}.",
+            "errors": {field: [error]},
+        }
+
+    def test_pages_within_the_bounds_and_past_the_last(self, manager_api):
+        CompanyFactory.create_batch(3)
+        assert len(manager_api.get("/api/v1/companies/", {"page_size": 500}).json()["results"]) == 3
+        assert (
+            len(manager_api.get("/api/v1/companies/", {"page_size": 1, "page": "03"}).json()["results"]) == 1
+        )
+        for page in ("2", "9" * 5000):
+            response = manager_api.get("/api/v1/companies/", {"page": page})
+            assert response.status_code == 404
+            assert response.json() == {"code": "not_found", "message": "Invalid page."}
+
+
 class TestSchema:
     def test_served_to_a_token(self, csm_api):
         response = csm_api.get("/api/schema/")
@@ -104,3 +153,17 @@ class TestSchema:
                     assert "requestBody" in operation and "400" in codes, (method, path)
                 if "{" in path:
                     assert "404" in codes, (method, path)
+                assert "Retry-After" in operation["responses"]["503"]["headers"], (method, path)
+
+    def test_says_what_the_list_parameters_take(self, csm_api):
+        schema = yaml.safe_load(csm_api.get("/api/schema/").content)
+        parameters = {p["name"]: p for p in schema["paths"]["/api/v1/events/"]["get"]["parameters"]}
+        assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1, "default": 1}
+        assert parameters["page_size"]["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 500,
+            "default": 50,
+        }
+        assert parameters["company"]["required"] and "allowEmptyValue" not in parameters["company"]
+        assert parameters["event"]["allowEmptyValue"]  # an empty filter is no filter

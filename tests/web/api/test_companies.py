@@ -178,6 +178,16 @@ class TestCreate:
             ("mrr", "-1", "Ensure this value is greater than or equal to 0."),
             ("csm", "ghost", "Object with username=ghost does not exist."),
             ("lifecycle", "vip", '"vip" is not a valid choice.'),
+            # What the schema says, not more: text is a string, an amount digits or a number.
+            ("plan", 5, "Not a valid string."),
+            ("name", 1.5, "Not a valid string."),
+            ("csm", 7, "Invalid value."),
+            ("mrr", "1e3", "A valid number is required."),
+            ("mrr", " 5", "A valid number is required."),
+            ("mrr", ".5", "A valid number is required."),
+            ("mrr", "-0", "Ensure this value is greater than or equal to 0."),
+            ("mrr", True, "A valid number is required."),
+            ("mrr", 10_000_000_000, "Ensure that there are no more than 12 digits in total."),
         ],
     )
     def test_field_errors(self, admin_api, csm, field, value, error):
@@ -185,6 +195,12 @@ class TestCreate:
         assert response.status_code == 400
         assert response.json()["errors"] == {field: [error]}
         assert response.json()["message"] == f"Invalid: {field}."
+
+    @pytest.mark.parametrize(("mrr", "stored"), [(19.999, "20.00"), (0.1, "0.10"), ("0001250.50", "1250.50")])
+    def test_an_amount_as_a_number_is_rounded_to_the_cent(self, admin_api, csm, mrr, stored):
+        response = admin_api.post(URL, {**self.BODY, "mrr": mrr}, format="json")
+        assert response.status_code == 201
+        assert str(Company.objects.get(external_id="delta-01").mrr) == stored
 
 
 class TestUpdate:

@@ -126,6 +126,15 @@ class TestStrict:
             "errors": {"company": ["No company with external id gamma."]},
         }
 
+    def test_text_must_be_a_string(self, csm_api, companies):
+        response = post(csm_api, {"company": "alpha", "event": 5, "message_id": 12})
+        assert response.status_code == 400
+        assert response.json()["errors"] == {
+            "event": ["Not a valid string."],
+            "message_id": ["Not a valid string."],
+        }
+        assert not Event.objects.exists()
+
     @freeze_time("2026-03-05 08:00:00")
     def test_the_future_is_refused(self, csm_api, companies):
         response = post(csm_api, {"company": "alpha", "event": "x", "timestamp": "2026-03-05T08:06:00Z"})

@@ -66,6 +66,27 @@ class TestMetrics:
         }
         assert not MetricValue.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("field", "value", "error"),
+        [
+            ("value", "1.5", "A valid number is required."),
+            ("value", True, "A valid number is required."),
+            ("metric", 7, "Not a valid string."),
+        ],
+    )
+    def test_values_are_numbers_and_names_strings(self, csm_api, companies, field, value, error):
+        body = {
+            "company": "alpha",
+            "metric": "monthly_visits",
+            "value": 1,
+            "date": "2026-03-02",
+            field: value,
+        }
+        response = csm_api.post(METRICS, body, format="json")
+        assert response.status_code == 400
+        assert response.json()["errors"] == {field: [error]}
+        assert not MetricValue.objects.exists()
+
     def test_list_one_companys_values(self, csm_api, companies):
         alpha = companies[0]
         MetricValueFactory(company=alpha, metric="monthly_visits", date=date(2026, 3, 1), value=800)

@@ -66,6 +66,18 @@ def test_a_nul_in_a_url_is_a_404_and_in_a_query_string_a_400(client, manager_api
     assert client.get("/admin/companies/company/?q=a%00b").status_code == 400
 
 
+def test_a_nul_in_a_named_csm_or_company_is_a_400_not_a_500(manager_api, csm):
+    CompanyFactory(external_id="acme")
+    body = {"external_id": "x", "name": "X", "csm": "al\x00ice"}
+    response = post(manager_api, "/api/v1/companies/", body)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"csm": ["Null characters are not allowed."]}
+    response = post(manager_api, "/api/v1/contacts/", {"email": "ana@acme.example", "company": "ac\x00me"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"company": ["Null characters are not allowed."]}
+    assert not Contact.objects.exists() and Company.objects.count() == 1
+
+
 # --- Moments -------------------------------------------------------------------------------------------------
 
 
