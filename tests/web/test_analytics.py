@@ -99,7 +99,7 @@ def test_csv_export_escapes_names(client, manager, built):
 
 def test_every_table_exports(client, manager, built):
     client.force_login(manager)
-    for table in ("milestones", "stages", "movers", "trends", "releases", "forecast"):
+    for table in ("milestones", "stages", "movers", "trends", "releases", "forecast", "cta_effectiveness"):
         response = client.get(reverse("web:funnel_csv", args=[table]))
         assert response.status_code == 200, table
         assert response["Content-Type"].startswith("text/csv")
@@ -167,10 +167,11 @@ def test_buyer_funnel_page(client, manager, built):
 
 
 @pytest.mark.parametrize(
-    ("query", "queries"), [("", 11), ("segment=SMB", 12), ("csm=alice", 15), ("as_of=2026-03-15", 11)]
+    ("query", "queries"), [("", 12), ("segment=SMB", 13), ("csm=alice", 16), ("as_of=2026-03-15", 12)]
 )
 def test_funnel_page_queries(client, manager, built, django_assert_max_num_queries, query, queries):
-    """The same number of queries however many companies: snapshot rows, or a CSM's book in two queries."""
+    """The same number of queries however many companies: snapshot rows, or a CSM's book in two queries;
+    the CTA effectiveness table is one more."""
     client.force_login(manager)
     with django_assert_max_num_queries(queries):
         assert client.get(reverse("web:funnel") + "?" + query).status_code == 200

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from funnel.effectiveness import cta_effectiveness
 from funnel.models import Release
 from funnel.selectors import (
     buyer_funnel,
@@ -286,6 +287,17 @@ def _csv_forecast(request, filters: Filters):
     ]
 
 
+def _csv_cta_effectiveness(request, filters: Filters):
+    view = cta_effectiveness(filters.filter, filters.as_of)
+    header = ["by", "name", "group", "horizon_days", "n", "moved", "share"]
+    return header, [
+        [by, row.name, row.group, c.horizon, c.n, c.moved, round(c.share, 3) if c.share is not None else None]
+        for by, rows in (("rule", view.by_rule), ("type", view.by_type))
+        for row in rows
+        for c in row.cells
+    ]
+
+
 TABLES = {
     "milestones": _csv_milestones,
     "stages": _csv_stages,
@@ -293,6 +305,7 @@ TABLES = {
     "trends": _csv_trends,
     "releases": _csv_releases,
     "forecast": _csv_forecast,
+    "cta_effectiveness": _csv_cta_effectiveness,
 }
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from funnel.effectiveness import cta_effectiveness
 from funnel.selectors import funnel_view
 from web.analytics import filter_choices, funnel_records, read_filters
 
@@ -33,8 +34,13 @@ def funnel(request: HttpRequest) -> HttpResponse:
         view = funnel_view(filters.filter, filters.as_of)
         records = funnel_records(view)
         widest = max(view.customers, 1)
+        effectiveness = cta_effectiveness(filters.filter, filters.as_of)
         context.update(
             view=view,
+            effectiveness=[
+                (label, [(row, [(c, c.n < SMALL_GROUP) for c in row.cells]) for row in rows])
+                for label, rows in (("Rule", effectiveness.by_rule), ("Type", effectiveness.by_type))
+            ],
             linked=filters.as_of == context["latest"],
             rows=[
                 {
