@@ -126,6 +126,16 @@ def follow_rules_no_schema_states(case) -> None:
         since, churned = body.get("customer_since"), body.get("churned_on")
         if since and churned and churned < since:
             body["customer_since"], body["churned_on"] = churned, since
+    elif case.path == "/api/v1/ctas/":
+        from datetime import timedelta
+
+        from core.days import today
+
+        body["company"], body["type"] = "acme", "ebr"
+        if "owner" in body:
+            body["owner"] = "fuzz-csm"
+        if str(body.get("due_on", "")) < today().isoformat():  # a new CTA is not due in the past
+            body["due_on"] = (today() + timedelta(days=7)).isoformat()
     elif case.path in ("/api/v1/events/", "/api/v1/metrics/"):
         for item in body.get("events") or body.get("metrics") or [body]:
             item["company"] = "acme"
