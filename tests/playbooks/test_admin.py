@@ -13,9 +13,8 @@ from playbooks.models import TaskTemplate
 pytestmark = pytest.mark.django_db
 
 # Session, user, permissions, milestone, the resources once per field (tasks', milestone's), each inline's
-# rows, the tasks' selections (one prefetch), phases; the CTA rules' inline adds its rows, the CTA type
-# choices, and the default type of each blank rule form.
-PAGE_QUERIES = 22
+# rows, the tasks' selections (one prefetch), phases.
+PAGE_QUERIES = 14
 
 
 def _grow(milestone: Milestone, tasks: int) -> list[TaskTemplate]:
