@@ -29,6 +29,7 @@ demo: install
 	$(PY) manage.py load_methodology
 	$(PY) manage.py seed_demo --companies 1000 --days 365 --seed 42 --if-empty --live-days 3
 	$(PY) manage.py run_daily
+	$(PY) manage.py backfill_snapshots --days 120
 	@echo ""
 	@echo "Waypoint runs on http://127.0.0.1:8000"
 	@echo "  log in as csm1 (a CSM), manager, or admin; password: waypoint-demo"
@@ -49,6 +50,8 @@ bench: install
 	$(PY) benchmarks/bench_ctas.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_ctas)
 	$(PY) benchmarks/bench_pages.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_pages) \
 		--small-database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_pages10k)
+	$(PY) benchmarks/bench_analytics.py --database-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench) \
+		--small-url $(BENCH_DATABASE_URL:/postgres=/waypoint_bench_10k)
 
 # Style, the layers contract (pyproject.toml, [tool.importlinter]) and types (pyproject.toml, [tool.mypy]).
 lint: install

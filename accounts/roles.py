@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db import models
 
 # The apps with models whose rows the roles read (and admins edit).
-DOMAIN_APPS = ("companies", "content", "journey", "ingestion", "milestones", "playbooks", "ctas")
+DOMAIN_APPS = ("companies", "content", "journey", "ingestion", "milestones", "playbooks", "ctas", "funnel")
 
 
 class Role(models.TextChoices):

@@ -4,7 +4,8 @@ the embedded default without a broker) or fanned out over Celery workers (daily/
     0. pending: pending events whose company is known now are moved into the events (a safety net);
     1. milestones: the assessment of every customer, with position, stuck, health and the funnel snapshot;
     2. ctas: the day's CTAs, from the assessment's progress rows;
-    3. scores: the buyer-journey scores brought to the end of the day, with the decay that fell due.
+    3. scores: the buyer-journey scores brought to the end of the day, with the decay that fell due;
+    4. analytics: the day's success-funnel and buyer-stage snapshots and the forecasts (funnel/).
 
 Each job takes its own lease: a job already running elsewhere is skipped and reported, the others run."""
 
@@ -15,6 +16,7 @@ from datetime import date
 from core.days import day_end
 from core.locks import LeaseHeld
 from ctas.services.generate import NotAssessed, ctas_generate
+from funnel.services import snapshots_build
 from ingestion.services.pending import pending_release_run
 from journey.services.scoring import journey_score
 from milestones.services.runs import run_inline
@@ -36,10 +38,13 @@ def daily_run_inline(*, as_of: date, rebuild: bool = False, scores: bool = True)
         report["ctas"] = ctas_generate(as_of=as_of).as_dict()
     except (LeaseHeld, NotAssessed) as reason:
         report["ctas"] = {"skipped": str(reason)}
-    if not scores:
-        return report
+    if scores:
+        try:
+            report["scores"] = journey_score(until=day_end(as_of)).as_dict()
+        except LeaseHeld as held:
+            report["scores"] = {"skipped": str(held)}
     try:
-        report["scores"] = journey_score(until=day_end(as_of)).as_dict()
+        report["analytics"] = snapshots_build(first=as_of, last=as_of)
     except LeaseHeld as held:
-        report["scores"] = {"skipped": str(held)}
+        report["analytics"] = {"skipped": str(held)}
     return report

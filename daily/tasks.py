@@ -1,7 +1,7 @@
 """Beat's daily entry point: thin. The assessment fans out over the workers as a chord of chunk tasks whose
-callback writes the snapshot, then the CTAs are generated from it; the journey scores, which do not depend
-on it, run beside it as a task of their own. Without a broker, everything runs in-process
-(daily/services.py)."""
+callback writes the snapshot; the CTAs are generated from it, then the analytics snapshots are built. The
+journey scores, which do not depend on it, run beside it as a task of their own. Without a broker,
+everything runs in-process (daily/services.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from core.days import yesterday
 from core.locks import LeaseHeld
 from ctas.tasks import generate_ctas_task
 from daily.services import daily_run_inline
+from funnel.tasks import build_snapshots_task
 from ingestion.tasks import release_pending_task
 from journey.tasks import score_journeys_task
 from milestones.services import runs
@@ -32,5 +33,8 @@ def run_daily_task(as_of: str | None = None, rebuild: bool = False, scores: bool
         plan = runs.run_start(job="daily", as_of=day, rebuild=rebuild)
     except LeaseHeld as held:
         return {"skipped": str(held)}
-    # The CTAs read the progress rows the assessment writes: they follow the chord's callback.
-    return run_fan_out(plan, then=generate_ctas_task.s(as_of=day.isoformat()))
+    # The CTAs and then the analytics read what the assessment wrote: they follow the chord's callback.
+    then = generate_ctas_task.s(as_of=day.isoformat()) | build_snapshots_task.si(
+        day.isoformat(), day.isoformat()
+    )
+    return run_fan_out(plan, then=then)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from companies.models import Company, Event
@@ -23,7 +23,6 @@ from milestones.models import (
     Achievement,
     CompanyProgress,
     Criterion,
-    FunnelSnapshot,
     Milestone,
 )
 from milestones.services.methodology import methodology_load
@@ -67,65 +66,6 @@ def company_timeline(*, company: Company) -> list[TimelineEntry]:
 
 def company_progress(*, company: Company) -> CompanyProgress | None:
     return CompanyProgress.objects.select_related("current_milestone").filter(company=company).first()
-
-
-@dataclass(frozen=True)
-class FunnelRow:
-    milestone: Milestone
-    reached: int  # customers whose position is past this milestone
-    at: int  # customers working on it
-    stuck: int
-    mean_health: float | None
-
-
-@dataclass(frozen=True)
-class Funnel:
-    as_of: date | None
-    customers: int
-    rows: list[FunnelRow]
-    completed: int  # customers past the last milestone
-
-    @property
-    def bottleneck(self) -> FunnelRow | None:
-        stuck = [row for row in self.rows if row.stuck]
-        return max(stuck, key=lambda row: row.stuck) if stuck else None
-
-
-def funnel_latest() -> Funnel:
-    """The success funnel of the latest snapshot day: per milestone, the active customers that reached it
-    (position ≥ its number), work on it, and are stuck at it."""
-    as_of = FunnelSnapshot.objects.aggregate(day=Max("as_of"))["day"]
-    sequence = milestone_sequence()
-    if as_of is None:
-        return Funnel(None, 0, [FunnelRow(m, 0, 0, 0, None) for m in sequence], 0)
-    by_position = {
-        row["position"]: row
-        for row in FunnelSnapshot.objects.filter(as_of=as_of)
-        .values("position")
-        .annotate(
-            customers=Sum("customers"),
-            stuck=Sum("stuck"),
-            health_total=Sum("health_total"),
-            health_count=Sum("health_count"),
-        )
-    }
-    total = sum(row["customers"] for row in by_position.values())
-    rows = []
-    for index, milestone in enumerate(sequence):
-        here = by_position.get(index, {})
-        reached = sum(row["customers"] for position, row in by_position.items() if position > index)
-        health_count = here.get("health_count") or 0
-        rows.append(
-            FunnelRow(
-                milestone=milestone,
-                reached=reached,
-                at=here.get("customers", 0),
-                stuck=here.get("stuck", 0),
-                mean_health=round(here["health_total"] / health_count, 1) if health_count else None,
-            )
-        )
-    completed = sum(row["customers"] for position, row in by_position.items() if position >= len(sequence))
-    return Funnel(as_of, total, rows, completed)
 
 
 # --- One company on one day (the journey API, DESIGN §11) -------------------------------------------------------

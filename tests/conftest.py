@@ -9,6 +9,7 @@ import pytest
 
 from accounts.roles import Role
 from tests.factories import UserFactory
+from tests.funnel.population import population  # noqa: F401 - the analytics' hand-built population
 
 
 @pytest.fixture

@@ -87,6 +87,11 @@ def workspace(methodology, admin_user):
     SolarSchedule.objects.create(event="sunrise", latitude=-23.5, longitude=-46.6)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
     PeriodicTask.objects.create(name="daily", task="waypoint.daily", crontab=crontab)
+    from datetime import date
+
+    from funnel.models import Release
+
+    Release.objects.create(date=date(2026, 3, 1), name="Onboarding wizard", note="Guided first campaign")
 
 
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)

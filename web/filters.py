@@ -11,6 +11,7 @@ import django_filters
 from companies.models import Company
 from companies.selectors import companies_search, company_filter_values
 from journey.models import Stage
+from milestones.models import Milestone
 
 
 def _segments():
@@ -41,6 +42,19 @@ class CompanyFilter(django_filters.FilterSet):
         empty_label="Any stage",
         label="Buyer stage",
     )
+    # The accounts behind a number of the success funnel: by current milestone, milestone reached, cohort.
+    milestone = django_filters.ModelChoiceFilter(
+        field_name="progress__current_milestone",
+        queryset=Milestone.objects.all(),
+        to_field_name="key",
+        label="Working on milestone",
+    )
+    reached = django_filters.ModelChoiceFilter(
+        queryset=Milestone.objects.all(), to_field_name="key", method="reached_milestone", label="Reached"
+    )
+    cohort = django_filters.DateFilter(
+        method="in_cohort", input_formats=["%Y-%m"], label="Customers since (month)"
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -54,7 +68,18 @@ class CompanyFilter(django_filters.FilterSet):
 
     class Meta:
         model = Company
-        fields = ["q", "lifecycle", "segment", "plan", "csm", "stuck", "stage"]
+        fields = [
+            "q",
+            "lifecycle",
+            "segment",
+            "plan",
+            "csm",
+            "stuck",
+            "stage",
+            "milestone",
+            "reached",
+            "cohort",
+        ]
 
     def search(self, queryset, name, value):
         return companies_search(queryset, value)
@@ -69,3 +94,12 @@ class CompanyFilter(django_filters.FilterSet):
             return True
         data = self.form.cleaned_data
         return any(value not in (None, "", []) for key, value in data.items() if key != "ordering")
+
+    def reached_milestone(self, queryset, name, value):
+        """Position past the milestone (DESIGN §4.3), as the funnel's "reached" counts."""
+        index = list(Milestone.objects.in_sequence().values_list("pk", flat=True)).index(value.pk)
+        return queryset.filter(progress__position__gt=index)
+
+    def in_cohort(self, queryset, name, value):
+        following = value.replace(year=value.year + value.month // 12, month=value.month % 12 + 1)
+        return queryset.filter(customer_since__gte=value, customer_since__lt=following)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from web import converters  # noqa: F401 - registers <external_id:…>
-from web.pages import companies, ctas, funnel, home, playbooks, portal, queue
+from web.pages import analytics, companies, ctas, funnel, home, playbooks, portal, queue
 
 app_name = "web"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("ctas/<int:cta_id>/assign/", ctas.cta_assign, name="cta_assign"),
     path("ctas/<int:cta_id>/tasks/", ctas.cta_task, name="cta_task"),
     path("funnel/", funnel.funnel, name="funnel"),
+    path("funnel/buyer/", analytics.buyer, name="buyer_funnel"),
+    path("funnel/trends/", analytics.trends_page, name="funnel_trends"),
+    path("funnel/forecast/", analytics.forecast_page, name="funnel_forecast"),
+    path("funnel/export/<slug:table>.csv", analytics.export_csv, name="funnel_csv"),
     path("methodology/", playbooks.portal, name="portal"),
     path("methodology/links/", portal.share_link_list, name="share_links"),
     path("methodology/links/<int:link_id>/revoke/", portal.share_link_revoke_view, name="share_link_revoke"),

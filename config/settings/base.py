@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "milestones",
     "playbooks",
     "ctas",
+    "funnel",
     "web",
     "daily",
     "demo",

@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 from core.api import api_not_found
 from web import converters  # noqa: F401 - registers <external_id:…>
 from web.api.ctas import CTAViewSet
+from web.api.funnel import CompanyForecastAPIView, FunnelAPIView
 from web.api.methodology import MethodologyView
 from web.api.views import CompanyViewSet, ContactViewSet, EventViewSet, MetricValueViewSet
 
@@ -37,6 +38,12 @@ class SchemaView(SpectacularAPIView):
 v1 = [
     *router.urls,
     path("methodology/", MethodologyView.as_view(), name="methodology"),
+    path("funnel/", FunnelAPIView.as_view(), name="funnel"),
+    path(
+        "companies/<external_id:external_id>/forecast/",
+        CompanyForecastAPIView.as_view(),
+        name="company_forecast",
+    ),
 ]
 
 

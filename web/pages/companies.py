@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +16,7 @@ from accounts.selectors import csm_options
 from companies.models import EventType
 from companies.selectors import company_events, company_latest_metrics
 from core.pagination import paginate
+from funnel.selectors import company_forecast
 from journey.selectors import journey_explanation
 from milestones.labels import is_share, number_text, subject_of
 from milestones.selectors import company_progress, company_timeline, criterion_gaps
@@ -70,10 +71,18 @@ def company_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     checklist = current.criteria if current else []
     gaps = criterion_gaps(company=company, values=checklist, day=journey.as_of)
     plan = success_plan(company=company, milestone=journey.current_milestone)
+    progress = company_progress(company=company)
+    forecast = company_forecast(company_id=company.pk)
     return render(
         request,
         "web/companies/company_detail.html",
         {
+            "company_forecast": forecast,
+            "company_forecast_day": (
+                progress.as_of + timedelta(days=forecast.days_to_go)
+                if forecast and progress and forecast.days_to_go is not None
+                else None
+            ),
             "company": company,
             "as_of": journey.explanation.at,
             "contacts": company.contacts.order_by("name", "email")[:20],
@@ -89,7 +98,7 @@ def company_detail(request: HttpRequest, external_id: str) -> HttpResponse:
                 for reading in company_latest_metrics(company=company)
             ],
             "timeline": company_timeline(company=company),
-            "progress": company_progress(company=company),
+            "progress": progress,
             "standing": journey,
             "milestone_count": len(journey.milestones),
             "checklist": [(value, gaps.get(value.criterion.pk)) for value in checklist],
