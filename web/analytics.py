@@ -23,7 +23,7 @@ from funnel.members import AnalyticsFilter, cohort_key
 from funnel.models import FunnelDay, Scope
 from funnel.selectors import last_day
 
-COHORT_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"  # a month; year 0000 is refused as no calendar has it
+COHORT_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"  # a month, from year 1000 on
 COHORT = re.compile(COHORT_PATTERN)
 FILTER_NAMES = ("csm", "segment", "plan", "cohort")
 
@@ -111,7 +111,7 @@ def read_filters(query: QueryDict, *, default_day: bool = True, strict: bool = F
                 unknown.append(f"No company has the {column} {value!r}.")
     cohort = query.get("cohort", "").strip()
     if cohort:
-        if COHORT.match(cohort) and int(cohort[:4]) >= 1:
+        if COHORT.match(cohort):
             values["cohort"] = date(int(cohort[:4]), int(cohort[5:]), 1)
             params["cohort"] = cohort_key(values["cohort"])
         else:

@@ -50,7 +50,12 @@ FILTER_PARAMETERS = [
     OpenApiParameter("csm", str, description="A CSM's username (unknown: 404).", pattern=NO_NUL),
     OpenApiParameter("segment", str, description="Unknown: 404.", pattern=NO_NUL),
     OpenApiParameter("plan", str, description="Unknown: 404.", pattern=NO_NUL),
-    OpenApiParameter("cohort", str, description="Month of customer_since, YYYY-MM.", pattern=COHORT_PATTERN),
+    OpenApiParameter(
+        "cohort",
+        str,
+        description="Month of customer_since, YYYY-MM (empty: any).",
+        pattern=f"^({COHORT_PATTERN.strip('^$')})?$",
+    ),
 ]
 
 
