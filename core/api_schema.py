@@ -59,6 +59,8 @@ class ApiAutoSchema(AutoSchema):
             return schema
         for name, field in force_instance(serializer).fields.items():
             text = schema["properties"].get(name)
+            if isinstance(field, serializers.ListField) and isinstance(text, dict):
+                field, text = field.child, text.get("items")  # a list of texts: each item's rule
             if (
                 isinstance(field, serializers.CharField)
                 and not isinstance(field, _TEXT_WITH_A_FORMAT)

@@ -53,8 +53,10 @@ class AnalyticsFilter:
         if self.plan is not None:
             q &= Q(**{f"{prefix}plan": self.plan})
         if self.cohort is not None:
-            following = date(self.cohort.year + self.cohort.month // 12, self.cohort.month % 12 + 1, 1)
-            q &= Q(**{f"{prefix}customer_since__gte": self.cohort, f"{prefix}customer_since__lt": following})
+            q &= Q(**{f"{prefix}customer_since__gte": self.cohort})
+            if self.cohort < date(9999, 12, 1):  # the last month has no month after it
+                following = date(self.cohort.year + self.cohort.month // 12, self.cohort.month % 12 + 1, 1)
+                q &= Q(**{f"{prefix}customer_since__lt": following})
         return q
 
 

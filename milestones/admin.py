@@ -95,7 +95,8 @@ class ResourceInline(SharedChoicesInlineMixin, admin.TabularInline):
 
 class CTARuleInline(admin.TabularInline):
     model = CTARule
-    fields = ("name", "trigger", "min_days_at_position", "every_days", "cta_type", "priority", "is_active")
+    # No type here (a select per row would read the types once per row): the rule's own page edits it.
+    fields = ("name", "trigger", "min_days_at_position", "every_days", "priority", "is_active")
     show_change_link = True
     extra = 0
     verbose_name_plural = "CTA rules for customers stuck at this milestone"

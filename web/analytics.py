@@ -23,7 +23,8 @@ from funnel.members import AnalyticsFilter, cohort_key
 from funnel.models import FunnelDay, Scope
 from funnel.selectors import last_day
 
-COHORT = re.compile(r"^(\d{4})-(\d{2})$")
+COHORT_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"  # a month, from year 1000 on
+COHORT = re.compile(COHORT_PATTERN)
 FILTER_NAMES = ("csm", "segment", "plan", "cohort")
 
 
@@ -35,6 +36,7 @@ class Filters:
     as_of: date | None
     latest: date | None  # the last assessed day
     errors: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # well-formed values that name nothing (of `errors`)
     params: dict[str, str] = field(default_factory=dict)  # the valid filters, as given (for links)
     csm: User | None = None
 
@@ -84,10 +86,12 @@ def filter_values(latest: date | None) -> dict[str, list[str]]:
     return values
 
 
-def read_filters(query: QueryDict, *, default_day: bool = True) -> Filters:
-    """The CSM (username), segment, plan, cohort (YYYY-MM) and as_of (YYYY-MM-DD) of a query string."""
+def read_filters(query: QueryDict, *, default_day: bool = True, strict: bool = False) -> Filters:
+    """The CSM (username), segment, plan, cohort (YYYY-MM) and as_of (YYYY-MM-DD) of a query string.
+    `strict` (the API): an empty as_of is an error, not "the default day" as a page's empty field is."""
     latest = last_day()
     errors: list[str] = []
+    unknown: list[str] = []
     params: dict[str, str] = {}
     values: dict = {}
     csm = None
@@ -95,7 +99,7 @@ def read_filters(query: QueryDict, *, default_day: bool = True) -> Filters:
     if username:
         csm = csm_users().filter(username=username).first()
         if csm is None:
-            errors.append(f"There is no CSM named {username!r}.")
+            unknown.append(f"There is no CSM named {username!r}.")
         else:
             values["csm_id"], params["csm"] = csm.pk, username
     for column in ("segment", "plan"):
@@ -104,17 +108,18 @@ def read_filters(query: QueryDict, *, default_day: bool = True) -> Filters:
             if Company.objects.filter(**{column: value}).exists():
                 values[column], params[column] = value, value
             else:
-                errors.append(f"No company has the {column} {value!r}.")
+                unknown.append(f"No company has the {column} {value!r}.")
     cohort = query.get("cohort", "").strip()
     if cohort:
-        match = COHORT.match(cohort)
-        if match and 1 <= int(match[2]) <= 12:
-            values["cohort"] = date(int(match[1]), int(match[2]), 1)
+        if COHORT.match(cohort):
+            values["cohort"] = date(int(cohort[:4]), int(cohort[5:]), 1)
             params["cohort"] = cohort_key(values["cohort"])
         else:
             errors.append(f"The cohort {cohort!r} is not a month: use YYYY-MM.")
     as_of = None
     text = query.get("as_of", "").strip()
+    if strict and "as_of" in query and not text:
+        errors.append("as_of is empty: give a day (YYYY-MM-DD) or leave it out.")
     if text:
         try:
             as_of = date.fromisoformat(text)
@@ -126,7 +131,7 @@ def read_filters(query: QueryDict, *, default_day: bool = True) -> Filters:
                 as_of = None
     if as_of is None and default_day:
         as_of = latest or yesterday()  # before the first daily run: computed from the achievements
-    return Filters(AnalyticsFilter(**values), as_of, latest, errors, params, csm)
+    return Filters(AnalyticsFilter(**values), as_of, latest, unknown + errors, unknown, params, csm)
 
 
 def _options(values: list[str], selected: str | None) -> str:

@@ -101,5 +101,8 @@ class CompanyFilter(django_filters.FilterSet):
         return queryset.filter(progress__position__gt=index)
 
     def in_cohort(self, queryset, name, value):
-        following = value.replace(year=value.year + value.month // 12, month=value.month % 12 + 1)
-        return queryset.filter(customer_since__gte=value, customer_since__lt=following)
+        queryset = queryset.filter(customer_since__gte=value.replace(day=1))
+        if value.year == 9999 and value.month == 12:
+            return queryset  # the last month has no month after it
+        following = value.replace(day=1, year=value.year + value.month // 12, month=value.month % 12 + 1)
+        return queryset.filter(customer_since__lt=following)

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 
-import milestones.models.methodology
 from django.db import migrations, models
 
 # The default types (milestones/defaults.py CTA_TYPES at the time of this migration).
@@ -90,7 +89,6 @@ class Migration(migrations.Migration):
             model_name="ctarule",
             name="cta_type",
             field=models.ForeignKey(
-                default=milestones.models.methodology.default_cta_type,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="rules",
                 to="milestones.ctatype",

@@ -270,7 +270,6 @@ class CTARule(models.Model):
     cta_type = models.ForeignKey(
         CTAType,
         on_delete=models.PROTECT,
-        default=default_cta_type,
         related_name="rules",
         verbose_name="CTA type",
     )
@@ -305,6 +304,13 @@ class CTARule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # A rule made without a type (an inline row, older code) is an EBR rule, the seed's type. Set here,
+        # not as the field's default: a default would be read from the database for every unsaved rule.
+        if self.cta_type_id is None:
+            self.cta_type_id = default_cta_type()
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}

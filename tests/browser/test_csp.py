@@ -22,8 +22,11 @@ def _violations(page) -> list[str]:
 
 
 def test_pages_and_admin_run_without_violations(page, log_in, live_server, admin_user, methodology):
+    from playbooks.services import share_link_create
+
     company = CompanyFactory(lifecycle="customer")
     milestone = Milestone.objects.get(key="lead-scoring")
+    _, token = share_link_create(user=admin_user, milestone_id=milestone.pk)
     violations = _violations(page)
     log_in("dave")
     page.wait_for_load_state("networkidle")
@@ -35,6 +38,11 @@ def test_pages_and_admin_run_without_violations(page, log_in, live_server, admin
         reverse("admin:index"),
         reverse("admin:core_jobrun_changelist"),
         reverse("admin:journey_scoringrule_rebuild"),
+        reverse("web:milestone_page", args=["email-marketing"]),
+        reverse("web:share_links"),
+        reverse("web:milestone_shared", args=[token]),
+        reverse("admin:milestones_milestone_changelist"),
+        reverse("admin:milestones_reassess"),
     ):
         page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")

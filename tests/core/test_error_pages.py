@@ -72,7 +72,7 @@ class TestServerError:
         def boom(**kwargs):
             raise RuntimeError("a bug")
 
-        monkeypatch.setattr("web.pages.playbooks.stuck_accounts", boom)
+        monkeypatch.setattr("ctas.selectors.queue_ctas", boom)
         client.raise_request_exception = False
         client.force_login(csm)
         response = client.get(reverse("web:queue"))
@@ -88,7 +88,7 @@ def test_a_database_outage_is_the_app_s_static_503_page(client, csm):
 
     client.force_login(csm)
     client.raise_request_exception = False
-    with mock.patch("web.pages.playbooks.stuck_accounts", side_effect=OperationalError("down")):
+    with mock.patch("ctas.selectors.queue_ctas", side_effect=OperationalError("down")):
         response = client.get(reverse("web:queue"))
     assert response.status_code == 503 and response["Retry-After"] == "10"
     page = response.content.decode()

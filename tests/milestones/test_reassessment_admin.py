@@ -54,6 +54,9 @@ def test_a_checklist_edit_warns_and_the_re_assessment_applies_it_to_the_past(cli
 
     changelist = client.get(reverse("admin:milestones_milestone_changelist")).content.decode()
     assert "Re-assess all customers" in changelist
+    confirm = client.get(reverse("admin:milestones_reassess"))
+    assert confirm.status_code == 200 and "Yes, re-assess all customers" in confirm.content.decode()
+    assert not JobRun.objects.exists()  # asking is not doing
     response = client.post(reverse("admin:milestones_reassess"), follow=True)
     assert "Re-assessment queued" in response.content.decode()
     run = JobRun.objects.get(job="milestones")

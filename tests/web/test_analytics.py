@@ -67,7 +67,14 @@ def test_unknown_filters_are_a_clear_error(client, manager, built):
     assert "No company has the segment" in text and "is not a month" in text
     assert "There is no CSM named" in text and "is not a day" in text
     api = client.get("/api/v1/funnel/?plan=Gold")
-    assert api.status_code == 400 and api.json()["code"] == "invalid"
+    assert api.status_code == 404 and api.json()["message"] == "No company has the plan 'Gold'."
+    for cohort in ("2026-13", "0000-01", "March"):
+        api = client.get(f"/api/v1/funnel/?cohort={cohort}")
+        assert api.status_code == 400 and api.json()["code"] == "invalid"
+    assert client.get("/api/v1/funnel/?cohort=9999-12").status_code == 200  # the last month there is
+    assert client.get(reverse("web:company_list") + "?cohort=9999-12").status_code == 200
+    assert client.get("/api/v1/funnel/?as_of=").status_code == 400  # the API is strict: no silent default
+    assert client.get(reverse("web:funnel") + "?as_of=").status_code == 200  # a page's empty field
     assert client.get(reverse("web:funnel_csv", args=["milestones"]) + "?plan=Gold").status_code == 400
 
 

@@ -111,7 +111,7 @@ def test_no_input_makes_the_api_fail_or_break_its_schema(case, credentials, role
 def follow_rules_no_schema_states(case) -> None:
     """Valid requests also follow the API's rules that no schema can state, as schemathesis advises (seed
     known ids): they name the fixture's company and CSM where the API needs existing ones (which companies
-    exist, and a CSM's contact needs one of their companies), and a churn date is not before the
+    exist, which CTA types exist, a new CTA's due day not in the past, and a CSM's contact needs one of their companies), and a churn date is not before the
     customer-since date (a schema cannot compare two fields). Breaking those rules is a 400 that says why,
     by design, tested in tests/web/api. Invalid requests are left as generated."""
     meta = case.meta
@@ -126,6 +126,12 @@ def follow_rules_no_schema_states(case) -> None:
         since, churned = body.get("customer_since"), body.get("churned_on")
         if since and churned and churned < since:
             body["customer_since"], body["churned_on"] = churned, since
+    elif case.path == "/api/v1/ctas/":
+        body["company"], body["type"] = "acme", "ebr"
+        if isinstance(body.get("due_on"), str) and body["due_on"] < today().isoformat():
+            body["due_on"] = today().isoformat()  # a new CTA is not due in the past
+        if body.get("owner") is not None:
+            body["owner"] = "fuzz-csm"
     elif case.path in ("/api/v1/events/", "/api/v1/metrics/"):
         for item in body.get("events") or body.get("metrics") or [body]:
             item["company"] = "acme"

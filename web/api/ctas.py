@@ -8,81 +8,19 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.roles import Role
 from companies.models import Company
-from ctas.models import CTA, CTATask
+from ctas.models import CTA
 from ctas.selectors import csms, ctas_visible
 from ctas.services import lifecycle
 from milestones.models import CTAType
-
-
-class CTATaskSerializer(serializers.ModelSerializer):
-    done = serializers.BooleanField(help_text="Checked off.")
-    done_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-
-    class Meta:
-        model = CTATask
-        fields = ["id", "order", "title", "due_on", "done", "done_by", "done_at"]
-        read_only_fields = fields
-
-
-class PrioritySerializer(serializers.Serializer):
-    score = serializers.IntegerField(source="priority_score", help_text="0–100, the sum of the parts.")
-    days = serializers.IntegerField(source="score_days", help_text="Days at the milestone (up to 30).")
-    mrr = serializers.IntegerField(source="score_mrr", help_text="MRR rank among customers (up to 25).")
-    health = serializers.IntegerField(source="score_health", help_text="Low health (up to 25).")
-    due = serializers.IntegerField(source="score_due", help_text="Due date near or past (up to 20).")
-
-
-class CTASerializer(serializers.ModelSerializer):
-    company = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    type = serializers.SlugRelatedField(source="cta_type", slug_field="slug", read_only=True)
-    milestone = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
-    owner = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True, help_text="null: the unassigned pool."
-    )
-    outcome = serializers.SerializerMethodField(
-        help_text="done, not_needed, milestone_achieved, churned; null while not closed."
-    )
-    rule = serializers.SlugRelatedField(
-        slug_field="name",
-        read_only=True,
-        allow_null=True,
-        help_text="The rule that opened it; null: by hand.",
-    )
-    tasks = CTATaskSerializer(many=True, read_only=True)
-    priority = PrioritySerializer(source="*", read_only=True)
-
-    class Meta:
-        model = CTA
-        fields = [
-            "id",
-            "company",
-            "type",
-            "status",
-            "milestone",
-            "owner",
-            "due_on",
-            "outcome",
-            "snoozed_until",
-            "reason",
-            "note",
-            "rule",
-            "tasks",
-            "created_on",
-            "closed_on",
-            "priority",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.ChoiceField(choices=CTA.Outcome.values, allow_null=True))
-    def get_outcome(self, cta: CTA) -> str | None:
-        return cta.outcome or None
+from web.api.cta_serializers import CTASerializer
+from web.api.serializers import TextField
 
 
 class CTAFilter(django_filters.FilterSet):
@@ -107,28 +45,35 @@ class TaskChangeSerializer(serializers.Serializer):
 class CTAUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["open", "in_progress", "snoozed", "closed"], required=False)
     snoozed_until = serializers.DateField(required=False, help_text="With status snoozed: a day after today.")
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=300, help_text="With status snoozed."
-    )
+    reason = TextField(required=False, allow_blank=True, max_length=300, help_text="With status snoozed.")
     outcome = serializers.ChoiceField(
         choices=[o.value for o in lifecycle.PEOPLE_OUTCOMES], required=False, help_text="With status closed."
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    owner = serializers.CharField(
-        required=False, allow_null=True, help_text="Managers: a CSM's username, or null for the pool."
+    note = TextField(required=False, allow_blank=True, max_length=2000)
+    owner = TextField(
+        required=False,
+        allow_null=True,
+        max_length=150,
+        help_text="Managers: a CSM's username, or null for the pool.",
     )
     tasks = TaskChangeSerializer(many=True, required=False, help_text="Tasks to check off or reopen.")
 
 
 class CTACreateSerializer(serializers.Serializer):
-    company = serializers.CharField(help_text="The company's external id.")
-    type = serializers.SlugRelatedField(slug_field="slug", queryset=CTAType.objects.all())
-    due_on = serializers.DateField()
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    tasks = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=20)
-    owner = serializers.CharField(
-        required=False, help_text="Managers: a CSM's username (default: the company's CSM)."
+    company = TextField(max_length=255, help_text="The company's external id.")
+    type = TextField(max_length=50, help_text="The CTA type's slug, e.g. ebr.")
+    due_on = serializers.DateField(help_text="Today or later.")
+    reason = TextField(required=False, allow_blank=True, max_length=300)
+    tasks = serializers.ListField(child=TextField(max_length=200), required=False, max_length=20)
+    owner = TextField(
+        required=False, max_length=150, help_text="Managers: a CSM's username (default: the company's CSM)."
     )
+
+    def validate_type(self, value: str) -> CTAType:
+        found = CTAType.objects.filter(slug=value).first()
+        if found is None:
+            raise serializers.ValidationError(f"No CTA type {value!r}.")
+        return found
 
 
 def _csm(username: str | None) -> User | None:

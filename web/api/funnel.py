@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import HasRole, IsManagerOrAdmin
-from core.api import Invalid
+from core.api import ErrorSerializer, Invalid
+from core.api_schema import NO_NUL
 from funnel.selectors import company_forecast, funnel_view
-from web.analytics import funnel_records, read_filters
+from web.analytics import COHORT_PATTERN, funnel_records, read_filters
 from web.selectors import company_get
 
 
@@ -46,15 +47,23 @@ class FunnelSerializer(serializers.Serializer):
 
 FILTER_PARAMETERS = [
     OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default: the last assessed day."),
-    OpenApiParameter("csm", str, description="A CSM's username."),
-    OpenApiParameter("segment", str),
-    OpenApiParameter("plan", str),
-    OpenApiParameter("cohort", str, description="Month of customer_since, YYYY-MM."),
+    OpenApiParameter("csm", str, description="A CSM's username (unknown: 404).", pattern=NO_NUL),
+    OpenApiParameter("segment", str, description="Unknown: 404.", pattern=NO_NUL),
+    OpenApiParameter("plan", str, description="Unknown: 404.", pattern=NO_NUL),
+    OpenApiParameter(
+        "cohort",
+        str,
+        description="Month of customer_since, YYYY-MM (empty: any).",
+        pattern=f"^({COHORT_PATTERN.strip('^$')})?$",
+    ),
 ]
 
 
 def funnel_payload(query) -> dict:
-    filters = read_filters(query)
+    filters = read_filters(query, strict=True)
+    if filters.unknown and len(filters.unknown) == len(filters.errors):
+        # Well-formed, but naming no CSM, segment or plan: there is no such funnel.
+        raise exceptions.NotFound(" ".join(filters.unknown))
     if filters.errors:
         raise Invalid("These filters cannot be used.", {"filters": filters.errors})
     if filters.as_of is None:
@@ -77,7 +86,12 @@ class FunnelAPIView(APIView):
     permission_classes = [HasRole, IsManagerOrAdmin]
 
     @extend_schema(
-        summary="The success funnel as of a day", parameters=FILTER_PARAMETERS, responses=FunnelSerializer
+        summary="The success funnel as of a day",
+        parameters=FILTER_PARAMETERS,
+        responses={
+            200: FunnelSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No CSM, segment or plan of that name."),
+        },
     )
     def get(self, request):
         return Response(FunnelSerializer(funnel_payload(request.query_params)).data)

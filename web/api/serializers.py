@@ -27,7 +27,7 @@ from core.days import earliest_day, earliest_moment, today, too_early_message, v
 from ctas.selectors import company_open_ctas
 from ingestion import segment
 from ingestion.services.api_events import EventItem
-from web.api.ctas import CTASerializer
+from web.api.cta_serializers import CTASerializer
 
 # --- Shared fields -----------------------------------------------------------------------------------------
 
