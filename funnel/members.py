@@ -18,7 +18,7 @@ from funnel.rules import Journey, journey_of
 from funnel.stages import StageHistory
 from journey.models import JourneyState, Stage, StageChange
 from milestones.models import Achievement, Milestone
-from milestones.services.methodology import methodology_load
+from milestones.services.methodology import stuck_rules_load
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,8 @@ def members_load(analytics_filter: AnalyticsFilter, sequence: list[int]) -> list
 def stuck_thresholds(milestones: list[Milestone]) -> list[int | None]:
     """Per position k, the days after which a customer working on milestone k+1 is stuck (DESIGN §4.3: the
     smallest threshold of the active stuck rules for that milestone or for any), from the same rules the
-    assessment reads (methodology_load)."""
-    rules = methodology_load().stuck_rules
+    assessment reads (stuck_rules_load)."""
+    rules = stuck_rules_load()
     thresholds: list[int | None] = []
     for milestone in milestones:
         applicable = [days for milestone_id, days in rules if milestone_id in (None, milestone.pk)]

@@ -67,6 +67,18 @@ class Methodology:
     metrics: tuple[str, ...] = field(default=())
 
 
+def stuck_rules_load() -> tuple[tuple[int | None, int], ...]:
+    """(milestone id, or None for any; minimum days at position) of the active stuck rules: what "stuck"
+    means (DESIGN §4.3), for the assessment and the analytics alike. One query."""
+    # The check constraint gives every stuck rule its minimum days.
+    return tuple(
+        (milestone_id, days or 1)
+        for milestone_id, days in CTARule.objects.filter(
+            is_active=True, trigger=CTARule.Trigger.STUCK
+        ).values_list("milestone_id", "min_days_at_position")
+    )
+
+
 def methodology_load() -> Methodology:
     """Read the milestones, checklists, CTA rules and health settings once, into plain data."""
     milestones = list(Milestone.objects.in_sequence())
@@ -76,13 +88,7 @@ def methodology_load() -> Methodology:
         criteria[criterion.milestone_id].append(_engine_criterion(criterion, type_ids))
     health = HealthSettings.current()
     key_ids = tuple(sorted(type_ids[name] for name in set(health.key_actions) if name in type_ids))
-    # The check constraint gives every stuck rule its minimum days.
-    stuck_rules = tuple(
-        (milestone_id, days or 1)
-        for milestone_id, days in CTARule.objects.filter(
-            is_active=True, trigger=CTARule.Trigger.STUCK
-        ).values_list("milestone_id", "min_days_at_position")
-    )
+    stuck_rules = stuck_rules_load()
     all_criteria = [c for per_milestone in criteria.values() for c in per_milestone]
     count_keys = tuple(dict.fromkeys(key for c in all_criteria for key in c.count_keys() if key[0].type_id))
     return Methodology(
