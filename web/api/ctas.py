@@ -8,13 +8,14 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.roles import Role
 from companies.models import Company
+from core.api_schema import NO_NUL
 from ctas.models import CTA
 from ctas.selectors import csms, ctas_visible
 from ctas.services import lifecycle
@@ -59,12 +60,22 @@ class CTAUpdateSerializer(serializers.Serializer):
     tasks = TaskChangeSerializer(many=True, required=False, help_text="Tasks to check off or reopen.")
 
 
+@extend_schema_field(
+    {"type": "array", "maxItems": 20, "items": {"type": "string", "maxLength": 200, "pattern": NO_NUL}}
+)
+class TaskTitlesField(serializers.ListField):
+    """Task titles as sent: blank ones are left out (the service drops them), so no title the schema allows
+    is refused; a NUL character, which no text column can hold, is."""
+
+    child = TextField(max_length=200, allow_blank=True, trim_whitespace=False)
+
+
 class CTACreateSerializer(serializers.Serializer):
     company = TextField(max_length=255, help_text="The company's external id.")
     type = TextField(max_length=50, help_text="The CTA type's slug, e.g. ebr.")
     due_on = serializers.DateField(help_text="Today or later.")
     reason = TextField(required=False, allow_blank=True, max_length=300)
-    tasks = serializers.ListField(child=TextField(max_length=200), required=False, max_length=20)
+    tasks = TaskTitlesField(required=False, max_length=20)
     owner = TextField(
         required=False, max_length=150, help_text="Managers: a CSM's username (default: the company's CSM)."
     )
