@@ -53,11 +53,8 @@ class Filters:
 
     @property
     def companies_query(self) -> str:
-        """The same filters as the company list reads them (its CSM filter takes the id)."""
-        params = {k: v for k, v in self.params.items() if k != "csm"}
-        if self.csm is not None:
-            params["csm"] = str(self.csm.pk)
-        return urlencode(params)
+        """The same filters as the company list reads them (both name the CSM by username)."""
+        return urlencode(self.params)
 
 
 def csm_users():

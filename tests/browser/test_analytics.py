@@ -52,7 +52,7 @@ def test_a_manager_follows_the_bottleneck_and_downloads_the_table(
 
     page.click("#bottleneck-link")
     page.wait_for_url("**/companies/?*milestone=m2*")
-    assert f"csm={population.bob.pk}" in page.url and "stuck=true" in page.url
+    assert f"csm={population.bob.username}" in page.url and "stuck=true" in page.url
     names = page.locator("table.data tbody tr td:first-child").all_inner_texts()
     assert sorted(name.split("\n")[0] for name in names) == ["Company C", "Company D"]
     page.screenshot(path=f"{shots(tmp_path)}/funnel-bottleneck-accounts.png", full_page=True)

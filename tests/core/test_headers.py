@@ -48,7 +48,7 @@ class _Assets(HTMLParser):
         if tag == "script":
             if attrs.get("src"):
                 self.urls.append(attrs["src"])
-            else:
+            elif attrs.get("type") != "application/json":  # json_script's data is never run
                 self._in = "script"
         elif tag == "style":
             self._in = "style"

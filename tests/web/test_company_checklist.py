@@ -192,11 +192,11 @@ def test_the_company_page_is_a_bounded_number_of_queries(
 ):
     client.force_login(csm)
     client.get(reverse("web:company_detail", args=["alpha"]))  # warm the per-process caches
-    with django_assert_max_num_queries(38):
+    with django_assert_max_num_queries(39):
         assert client.get(reverse("web:company_detail", args=["alpha"])).status_code == 200
     for task in Milestone.objects.get(key="content-traffic").tasks.all():
         TaskCompletion.objects.create(company=at_content, task=task, done_by=csm)
-    with django_assert_max_num_queries(38):
+    with django_assert_max_num_queries(39):
         client.get(reverse("web:company_detail", args=["alpha"]))
 
 
