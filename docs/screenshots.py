@@ -57,6 +57,7 @@ def main(names: list[str]) -> None:
         manage(env, "load_methodology")
         manage(env, "seed_demo", "--companies", "300", "--days", "365", "--seed", "42", "--live-days", "3")
         manage(env, "run_daily")
+        manage(env, "backfill_snapshots", "--days", "120")
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
