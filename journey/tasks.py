@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-import logging
-import time
 from datetime import date
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
-from core.background import Deferred
+from core.background import QueuedJob
 from core.days import day_end
 from core.locks import LeaseHeld
 from journey.services.scoring import journey_rebuild, journey_score
-
-logger = logging.getLogger("waypoint.journey")
 
 REBUILD_RETRY_SECONDS = 60
 REBUILD_RETRIES = 120  # a scoring run in progress is waited for, up to two hours
@@ -42,24 +37,16 @@ def rebuild_journeys_task(self) -> dict:
         raise self.retry(countdown=REBUILD_RETRY_SECONDS) from held
 
 
-def _rebuild_in_process() -> None:
-    for _ in range(REBUILD_RETRIES):
-        try:
-            journey_rebuild(until=timezone.now())
-            return
-        except LeaseHeld:
-            time.sleep(REBUILD_RETRY_SECONDS)
-    logger.error("rebuild of the journey scores gave up: a scoring run held the lease for two hours")
-
-
-_rebuild_deferred = Deferred("rebuild", _rebuild_in_process, delay=0)
+_rebuild = QueuedJob(
+    "rebuild of the journey scores",
+    lambda: journey_rebuild(until=timezone.now()),
+    rebuild_journeys_task,
+    retries=REBUILD_RETRIES,
+    wait_seconds=REBUILD_RETRY_SECONDS,
+)
 
 
 def rebuild_journeys_queue() -> None:
-    """Queue the rebuild, never running it in the caller's request: a Celery task with a broker; without one
-    (the embedded default) a background thread of this process, as for scoring new events. Tests, which run
-    tasks eagerly with no threads, run it at once. Its JobRun (job "scoring") shows progress and result."""
-    if settings.WAYPOINT_BACKGROUND_THREADS:
-        _rebuild_deferred.kick()
-    else:
-        rebuild_journeys_task.delay()
+    """Queue the rebuild (core.background.QueuedJob: a task, or a thread of this process without a broker,
+    as for scoring new events). Its JobRun (job "scoring") shows progress and result."""
+    _rebuild.queue()

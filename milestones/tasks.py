@@ -4,18 +4,13 @@ a checklist edit. milestones/services/runs.py does the work."""
 
 from __future__ import annotations
 
-import logging
-import time
-
 from celery import Signature, chord, shared_task
 from django.conf import settings
 
-from core.background import Deferred
+from core.background import QueuedJob
 from core.days import yesterday
 from core.locks import LeaseHeld
 from milestones.services import runs
-
-logger = logging.getLogger("waypoint.daily")
 
 REASSESS_JOB = "milestones"  # a re-assessment is the assessment with rebuild: its JobRun says "rebuild"
 REASSESS_RETRY_SECONDS = 60
@@ -65,24 +60,16 @@ def reassess_task(self) -> dict:
         raise self.retry(countdown=REASSESS_RETRY_SECONDS) from held
 
 
-def _reassess_in_process() -> None:
-    for _ in range(REASSESS_RETRIES):
-        try:
-            runs.run_inline(job=REASSESS_JOB, as_of=yesterday(), rebuild=True)
-            return
-        except LeaseHeld:
-            time.sleep(REASSESS_RETRY_SECONDS)
-    logger.error("re-assessment gave up: another run held the lease for two hours")
-
-
-_reassess_deferred = Deferred("reassess", _reassess_in_process, delay=0)
+_reassess = QueuedJob(
+    "re-assessment",
+    lambda: runs.run_inline(job=REASSESS_JOB, as_of=yesterday(), rebuild=True),
+    reassess_task,
+    retries=REASSESS_RETRIES,
+    wait_seconds=REASSESS_RETRY_SECONDS,
+)
 
 
 def reassess_queue() -> None:
-    """Queue the re-assessment, never running it in the caller's request: a Celery task with a broker;
-    without one (the embedded default) a background thread of this process, as for the journey rebuild.
-    Tests, which run tasks eagerly with no threads, run it at once."""
-    if settings.WAYPOINT_BACKGROUND_THREADS:
-        _reassess_deferred.kick()
-    else:
-        reassess_task.delay()
+    """Queue the re-assessment (core.background.QueuedJob: a task, or a thread of this process without a
+    broker, as for the journey rebuild)."""
+    _reassess.queue()

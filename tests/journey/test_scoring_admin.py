@@ -101,13 +101,14 @@ def test_the_rebuild_is_queued_not_run_in_the_request(admin_client, settings, mo
 
     settings.WAYPOINT_BACKGROUND_THREADS = True
     kicked, ran = [], []
-    monkeypatch.setattr(tasks._rebuild_deferred, "kick", lambda: kicked.append(1))
+    monkeypatch.setattr(tasks._rebuild.deferred, "kick", lambda: kicked.append(1))
     monkeypatch.setattr(tasks, "journey_rebuild", lambda **kwargs: ran.append(1))
     admin_client.post(reverse("admin:journey_scoringrule_rebuild"))
     assert kicked == [1] and ran == []
 
 
 def test_the_rebuild_waits_for_a_scoring_run_in_progress(monkeypatch):
+    from core import background
     from core.locks import LeaseHeld
     from journey import tasks
 
@@ -119,8 +120,8 @@ def test_the_rebuild_waits_for_a_scoring_run_in_progress(monkeypatch):
             raise LeaseHeld("scoring", "host:1", datetime(2026, 3, 1, tzinfo=UTC))
 
     monkeypatch.setattr(tasks, "journey_rebuild", held_once)
-    monkeypatch.setattr(tasks.time, "sleep", lambda seconds: None)
-    tasks._rebuild_in_process()
+    monkeypatch.setattr(background.time, "sleep", lambda seconds: None)
+    tasks._rebuild.run_in_process()
     assert len(attempts) == 2
 
 
