@@ -26,6 +26,11 @@ class User(AbstractUser):
         return role_for_group_names(self.groups.values_list("name", flat=True))
 
     @property
+    def sees_everyone(self) -> bool:
+        """Managers and admins: every company, CSM and CTA, and they may assign them."""
+        return self.role in (Role.MANAGER, Role.ADMIN)
+
+    @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 

@@ -14,7 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.roles import Role
 from core.days import today
 from core.forms import row_id
 from core.pagination import paginate
@@ -44,7 +43,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 def cover(request: HttpRequest) -> HttpResponse:
     """Out-of-office cover: a CSM names who covers for them and when; a manager does it for anyone."""
     user = request.user
-    manages = user.role in (Role.MANAGER, Role.ADMIN)
+    manages = user.sees_everyone
     if user.role is None:
         raise PermissionDenied
     if request.method == "POST":
@@ -83,7 +82,7 @@ def cover(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cover_end(request: HttpRequest, cover_id: int) -> HttpResponse:
-    manages = request.user.role in (Role.MANAGER, Role.ADMIN)
+    manages = request.user.sees_everyone
     covers = selectors.covers_list(user=None if manages else request.user, since=today())
     found = get_object_or_404(covers, pk=cover_id)
     if not manages and found.csm_id != request.user.pk:

@@ -12,7 +12,6 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.roles import Role
 from companies.models import Company, Contact, Event, MetricValue
 
 
@@ -43,7 +42,7 @@ def contact_companies(*, external_ids: Iterable[str]) -> dict[str, int | None]:
 def contact_list(*, user) -> QuerySet[Contact]:
     """Contacts of the companies the user may see; managers and admins also see contacts without one."""
     contacts = Contact.objects.select_related("company")
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.sees_everyone:
         return contacts
     return contacts.filter(company__in=Company.objects.visible_to(user))
 
@@ -52,14 +51,14 @@ def event_list(*, user) -> QuerySet[Event]:
     """Events of the companies the user may see, newest first. Managers and admins get no company filter:
     the API narrows to one company, and `IN (all companies)` would cost a scan."""
     events = Event.objects.select_related("company", "type", "contact").order_by("-occurred_at", "-id")
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.sees_everyone:
         return events
     return events.filter(company__in=Company.objects.visible_to(user))
 
 
 def metric_value_list(*, user) -> QuerySet[MetricValue]:
     values = MetricValue.objects.select_related("company").order_by("metric", "-date")
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.sees_everyone:
         return values
     return values.filter(company__in=Company.objects.visible_to(user))
 

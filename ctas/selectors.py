@@ -21,7 +21,7 @@ from milestones.models import CompanyProgress
 
 
 def _manages(user: User) -> bool:
-    return user.role in (Role.MANAGER, Role.ADMIN)
+    return user.sees_everyone
 
 
 def ctas_visible(*, user: User) -> QuerySet[CTA]:

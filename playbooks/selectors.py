@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from accounts.roles import Role
 from companies.models import Company
 from content.models import Resource
 from core.secrets import secret_digest
@@ -95,6 +94,6 @@ def milestone_detail(milestone_id: int) -> Milestone | None:
 def share_links(*, user) -> QuerySet[ShareLink]:
     """The share links the user may see and revoke: their own; managers and admins see every one."""
     links = ShareLink.objects.select_related("milestone", "created_by").order_by("-created_at", "-id")
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.sees_everyone:
         return links
     return links.filter(created_by=user)

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.roles import Role
 from companies.models import Company
 from content.models import Resource
 from core.ordering import apply_values, next_free, place_in_order
@@ -149,7 +148,7 @@ def share_link_create(*, user, milestone_id: int, note: str = "") -> tuple[Share
 def share_link_revoke(*, user, link_id: int) -> ShareLink:
     """Close a link for good. Its creator may, and managers and admins; others get Http404."""
     links = ShareLink.objects.all()
-    if user.role not in (Role.MANAGER, Role.ADMIN):
+    if not user.sees_everyone:
         links = links.filter(created_by=user)
     with transaction.atomic():
         link = get_object_or_404(links.select_for_update(), pk=link_id)

@@ -199,7 +199,7 @@ def cta_assign(*, user: User, cta_id: int, owner: User | None) -> CTA:
 @transaction.atomic
 def ctas_bulk_assign(*, user: User, cta_ids: Iterable[int], owner: User | None) -> int:
     """Give several CTAs to a CSM (or back to the pool) at once: all or none. Managers and admins only."""
-    if user.role not in (Role.MANAGER, Role.ADMIN):
+    if not user.sees_everyone:
         raise PermissionDenied("Only managers assign CTAs.")
     _owner_checked(owner)
     ctas = _locked(user, cta_ids)
@@ -235,7 +235,7 @@ def ctas_bulk_close(*, user: User, cta_ids: Iterable[int], outcome: str, note: s
 def ctas_round_robin(*, user: User, to: Iterable[User] | None = None) -> dict[str, int]:
     """Deal the pool (unassigned CTAs that are not closed), highest priority first, to CSMs in turn, those
     with the fewest open CTAs first. Returns username → CTAs given."""
-    if user.role not in (Role.MANAGER, Role.ADMIN):
+    if not user.sees_everyone:
         raise PermissionDenied("Only managers assign CTAs.")
     people = list(to) if to is not None else list(csms())
     for person in people:
@@ -284,7 +284,7 @@ def cta_create(
     """Open a CTA by hand for a company the user may act for (CSMs: their own or those they cover; it is
     theirs). Managers may name the owner (default: the company's CSM). One not-closed CTA per company and
     type: another one is a ValidationError naming it."""
-    manages = user.role in (Role.MANAGER, Role.ADMIN)
+    manages = user.sees_everyone
     if not Company.objects.visible_to(user).filter(pk=company.pk).exists():
         raise Http404("No such company.")
     if not manages:

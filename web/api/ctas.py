@@ -13,7 +13,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.roles import Role
 from companies.models import Company
 from core.api_schema import NO_NUL
 from ctas.models import CTA
@@ -130,7 +129,7 @@ class CTAViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         serializer = CTAUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        if "owner" in data and request.user.role not in (Role.MANAGER, Role.ADMIN):
+        if "owner" in data and not request.user.sees_everyone:
             raise PermissionDenied("Only managers assign CTAs.")
         owner = _csm(data.pop("owner")) if "owner" in data else ...
         tasks = [(task["id"], task["done"]) for task in data.pop("tasks", [])]
@@ -144,7 +143,7 @@ class CTAViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         company = get_object_or_404(Company.objects.visible_to(request.user), external_id=data["company"])
         owner = None
         if "owner" in data:
-            if request.user.role not in (Role.MANAGER, Role.ADMIN):
+            if not request.user.sees_everyone:
                 raise PermissionDenied("Only managers name the owner; a CSM's CTA is theirs.")
             owner = _csm(data["owner"])
         cta = lifecycle.cta_create(

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Role
 from accounts.selectors import csm_options
 from companies.models import EventType
 from companies.selectors import company_events, company_latest_metrics
@@ -37,7 +36,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
     # (one index walk: company_name_id, company_mrr_id).
     ordering = [str(field) for field in rows.query.order_by] or ["name"]
     rows = rows.order_by(*ordering, "-id" if ordering[-1].startswith("-") else "id")
-    sees_all = request.user.role in (Role.MANAGER, Role.ADMIN)
+    sees_all = request.user.sees_everyone
     page, query_string = paginate(request, rows, whole_table=sees_all and not filterset.narrows)
     return render(
         request,

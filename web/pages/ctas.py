@@ -63,7 +63,7 @@ def cta_detail(request: HttpRequest, cta_id: int) -> HttpResponse:
         cta = selectors.cta_get(user=request.user, cta_id=cta_id)
     except CTA.DoesNotExist:
         raise Http404("No such CTA.") from None
-    manages = request.user.role in ("manager", "admin")
+    manages = request.user.sees_everyone
     return render(
         request,
         "web/ctas/cta_detail.html",
@@ -152,7 +152,7 @@ def cta_task(request: HttpRequest, cta_id: int) -> HttpResponse:
 
 @require_POST
 def cta_assign(request: HttpRequest, cta_id: int) -> HttpResponse:
-    if request.user.role not in ("manager", "admin"):
+    if not request.user.sees_everyone:
         raise Http404("No such CTA.")
     value = request.POST.get("owner", "")
     owner_id = row_id(value)

@@ -25,7 +25,7 @@ from web.pages.ctas import _back, _message
 
 
 def _manages(request: HttpRequest) -> bool:
-    return request.user.role in ("manager", "admin")
+    return request.user.sees_everyone
 
 
 def _segments() -> list[str]:
