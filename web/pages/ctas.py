@@ -89,6 +89,13 @@ def _act(request: HttpRequest, cta_id: int, action, done: str) -> HttpResponse:
     return answer(request, cta_id, done=done)
 
 
+def _refused(request: HttpRequest, cta_id: int, error: str) -> HttpResponse:
+    """Invalid input: its error, for a CTA the user may act on; any other CTA is a 404, as valid input
+    would find it."""
+    selectors.cta_actionable_or_404(user=request.user, cta_id=cta_id)
+    return answer(request, cta_id, error=error)
+
+
 @require_POST
 def cta_start(request: HttpRequest, cta_id: int) -> HttpResponse:
     return _act(request, cta_id, lambda: lifecycle.cta_start(user=request.user, cta_id=cta_id), "Started.")
@@ -103,8 +110,7 @@ def cta_wake(request: HttpRequest, cta_id: int) -> HttpResponse:
 def cta_snooze(request: HttpRequest, cta_id: int) -> HttpResponse:
     form = SnoozeForm(request.POST)
     if not form.is_valid():
-        selectors.cta_actionable_or_404(user=request.user, cta_id=cta_id)
-        return answer(request, cta_id, error=first_error(form))
+        return _refused(request, cta_id, first_error(form))
     data = form.cleaned_data
     return _act(
         request,
@@ -120,8 +126,7 @@ def cta_snooze(request: HttpRequest, cta_id: int) -> HttpResponse:
 def cta_close(request: HttpRequest, cta_id: int) -> HttpResponse:
     form = CloseForm(request.POST)
     if not form.is_valid():
-        selectors.cta_actionable_or_404(user=request.user, cta_id=cta_id)
-        return answer(request, cta_id, error=first_error(form))
+        return _refused(request, cta_id, first_error(form))
     data = form.cleaned_data
     return _act(
         request,
@@ -140,8 +145,7 @@ def cta_task(request: HttpRequest, cta_id: int) -> HttpResponse:
     done = "done" in request.POST
     task_id = row_id(request.POST.get("done" if done else "undo", ""))
     if task_id is None:
-        selectors.cta_actionable_or_404(user=request.user, cta_id=cta_id)
-        return answer(request, cta_id, error="Choose a task.")
+        return _refused(request, cta_id, "Choose a task.")
     return _act(
         request,
         cta_id,
@@ -158,8 +162,7 @@ def cta_assign(request: HttpRequest, cta_id: int) -> HttpResponse:
     owner_id = row_id(value)
     owner = selectors.csms().filter(pk=owner_id).first() if owner_id else None
     if value and owner is None:
-        selectors.cta_actionable_or_404(user=request.user, cta_id=cta_id)
-        return answer(request, cta_id, error="Choose an active CSM, or the pool.")
+        return _refused(request, cta_id, "Choose an active CSM, or the pool.")
     return _act(
         request,
         cta_id,
