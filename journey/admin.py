@@ -60,6 +60,7 @@ class RebuildLinkMixin:
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Rebuild all scores?",
+            "action": "rebuild all scores",
         }
         return TemplateResponse(request, "admin/journey/rebuild_confirm.html", context)
 

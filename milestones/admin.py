@@ -139,6 +139,7 @@ class MilestoneAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Re-assess all customers?",
+            "action": "re-assess all customers",
             "reassessment": self._latest_reassessment(),
         }
         return TemplateResponse(request, "admin/milestones/reassess_confirm.html", context)
